@@ -1,0 +1,135 @@
+package fr.catie.vaniila.identity;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+import fr.catie.vaniila.audit.AuditLog;
+import fr.catie.vaniila.platform.Problem;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Personal API tokens: created by their owner, shown once, stored as a SHA-256 of the secret
+ * (the secret has 256 random bits, so a fast hash is enough and lookups stay one index probe),
+ * revocable, with an optional expiry. Thread-safe.
+ */
+@Service
+public class ApiTokens {
+
+    /** A token as listed: never the secret. */
+    public record TokenInfo(long id, String name, String prefix, Instant createdAt, Instant expiresAt,
+            Instant revokedAt, Instant lastUsedAt) {
+        public boolean active(Instant now) {
+            return revokedAt == null && (expiresAt == null || expiresAt.isAfter(now));
+        }
+    }
+
+    /** A token just created: the only time the secret is available. */
+    public record CreatedToken(String token, TokenInfo info) {
+    }
+
+    static final String PREFIX = "vnl_";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final JdbcClient jdbc;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public ApiTokens(JdbcClient jdbc, AuditLog audit, Clock clock) {
+        this.jdbc = jdbc;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public CreatedToken create(Caller caller, String name, Instant expiresAt) {
+        String label = name == null || name.isBlank() ? "token" : name.trim();
+        if (label.length() > 100) {
+            throw Problem.invalid("name", "The token name is too long: use at most 100 characters.");
+        }
+        Instant now = clock.instant();
+        if (expiresAt != null && !expiresAt.isAfter(now)) {
+            throw Problem.invalid("expiresAt", "The expiry " + expiresAt + " is in the past: give a future date or none.");
+        }
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(secret);
+        String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        String prefix = token.substring(0, 10);
+        long id = jdbc.sql("INSERT INTO api_tokens (account_id, name, prefix, secret_hash, expires_at) "
+                + "VALUES (?, ?, ?, ?, ?) RETURNING id")
+                .params(caller.accountId().value(), label, prefix, hash(token), ts(expiresAt))
+                .query(Long.class).single();
+        audit.record(caller.username(), caller.organisationId().value(), "token.create", label, prefix, null);
+        return new CreatedToken(token, info(caller, id).orElseThrow());
+    }
+
+    /** The caller's own tokens, newest first. */
+    @Transactional(readOnly = true)
+    public List<TokenInfo> list(Caller caller) {
+        return jdbc.sql("SELECT id, name, prefix, created_at, expires_at, revoked_at, last_used_at FROM api_tokens "
+                + "WHERE account_id = ? ORDER BY created_at DESC, id DESC")
+                .param(caller.accountId().value()).query(ApiTokens::row).list();
+    }
+
+    /** Revokes one of the caller's own tokens; another account's token reads as absent. */
+    @Transactional
+    public void revoke(Caller caller, long id) {
+        int n = jdbc.sql("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = ? AND account_id = ?")
+                .params(id, caller.accountId().value()).update();
+        if (n == 0) {
+            throw Problem.notFound("No token with id " + id + " among yours.");
+        }
+        audit.record(caller.username(), caller.organisationId().value(), "token.revoke", Long.toString(id), null, null);
+    }
+
+    /**
+     * The caller a presented token stands for, when the token is known, not revoked, not expired,
+     * and its account is enabled.
+     */
+    @Transactional
+    public Optional<Caller> authenticate(String token, Accounts accounts) {
+        if (token == null || !token.startsWith(PREFIX)) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        Optional<Long> accountId = jdbc.sql("UPDATE api_tokens SET last_used_at = ? WHERE secret_hash = ? "
+                + "AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) RETURNING account_id")
+                .params(ts(now), hash(token), ts(now)).query(Long.class).optional();
+        return accountId.flatMap(id -> accounts.byId(new AccountId(id))).filter(Account::enabled).map(Caller::of);
+    }
+
+    private Optional<TokenInfo> info(Caller caller, long id) {
+        return jdbc.sql("SELECT id, name, prefix, created_at, expires_at, revoked_at, last_used_at FROM api_tokens "
+                + "WHERE id = ? AND account_id = ?").params(id, caller.accountId().value())
+                .query(ApiTokens::row).optional();
+    }
+
+    private static TokenInfo row(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new TokenInfo(rs.getLong(1), rs.getString(2), rs.getString(3), instant(rs.getTimestamp(4)),
+                instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)));
+    }
+
+    private static Instant instant(java.sql.Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    private static java.sql.Timestamp ts(Instant i) {
+        return i == null ? null : java.sql.Timestamp.from(i);
+    }
+
+    static byte[] hash(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

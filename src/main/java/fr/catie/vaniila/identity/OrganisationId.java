@@ -1,0 +1,5 @@
+package fr.catie.vaniila.identity;
+
+/** Database identity of an organisation. */
+public record OrganisationId(long value) {
+}

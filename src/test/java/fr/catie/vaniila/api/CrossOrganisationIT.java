@@ -1,0 +1,145 @@
+package fr.catie.vaniila.api;
+
+import static fr.catie.vaniila.support.ApiClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+import fr.catie.vaniila.support.ApiClient.Response;
+import fr.catie.vaniila.support.PortalIT;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+
+/**
+ * Tenancy from outside: every endpoint of the REST API is called with a token of another
+ * organisation, against the first organisation's resources. Each call must be refused (403 or 404)
+ * or, for endpoints that only list the caller's own things, must not show the other's. A new
+ * endpoint without a case here fails {@link #everyEndpointHasACase()}.
+ */
+class CrossOrganisationIT extends PortalIT {
+
+    /** What an attack needs: the victim's names and ids. */
+    record Victim(String org, String user, String admin, String userToken, long userTokenId) {
+    }
+
+    /** One call as the intruder, and whether it must be refused or merely must not leak. */
+    record Case(String method, String pattern, Function<Victim, String> path, Function<Victim, String> body,
+            boolean mustRefuse) {
+    }
+
+    @Autowired
+    @Qualifier("requestMappingHandlerMapping")
+    RequestMappingHandlerMapping mappings;
+
+    private Victim victim;
+    private String intruderAdmin;
+    private String intruderUser;
+
+    static final List<Case> CASES = new ArrayList<>();
+
+    static void refuse(String method, String pattern, Function<Victim, String> path, Function<Victim, String> body) {
+        CASES.add(new Case(method, pattern, path, body, true));
+    }
+
+    static void ownOnly(String method, String pattern, Function<Victim, String> path, Function<Victim, String> body) {
+        CASES.add(new Case(method, pattern, path, body, false));
+    }
+
+    static {
+        ownOnly("POST", "/api/v1/auth/token", v -> "/api/v1/auth/token", v -> null);
+        ownOnly("GET", "/api/v1/me", v -> "/api/v1/me", v -> null);
+        ownOnly("GET", "/api/v1/tokens", v -> "/api/v1/tokens", v -> null);
+        ownOnly("POST", "/api/v1/tokens", v -> "/api/v1/tokens", v -> json("name", "mine"));
+        refuse("DELETE", "/api/v1/tokens/{id}", v -> "/api/v1/tokens/" + v.userTokenId(), v -> null);
+        refuse("POST", "/api/v1/organisations", v -> "/api/v1/organisations", v -> json("name", "x" + v.org()));
+        ownOnly("GET", "/api/v1/organisations", v -> "/api/v1/organisations", v -> null);
+        refuse("GET", "/api/v1/organisations/{name}", v -> "/api/v1/organisations/" + v.org(), v -> null);
+        refuse("POST", "/api/v1/users", v -> "/api/v1/users",
+                v -> json("username", "intruder" + v.user().substring(v.user().length() - 4), "password",
+                        USER_PASSWORD, "organisation", v.org()));
+        refuse("GET", "/api/v1/users", v -> "/api/v1/users?organisation=" + v.org(), v -> null);
+        refuse("GET", "/api/v1/users/{username}", v -> "/api/v1/users/" + v.user(), v -> null);
+        refuse("PATCH", "/api/v1/users/{username}", v -> "/api/v1/users/" + v.user(), v -> json("enabled", false));
+        refuse("POST", "/api/v1/users/{username}/disable", v -> "/api/v1/users/" + v.user() + "/disable", v -> null);
+        refuse("POST", "/api/v1/users/{username}/enable", v -> "/api/v1/users/" + v.user() + "/enable", v -> null);
+    }
+
+    @BeforeEach
+    void twoOrganisations() {
+        String org = unique("victim");
+        String user = unique("vic");
+        String userToken = orgWithUser(org, user, "USER");
+        String admin = unique("vicadm");
+        var r = api.post("/api/v1/users", json("username", admin, "password", USER_PASSWORD, "organisation", org,
+                "role", "ORG_ADMIN"), adminToken());
+        assertThat(r.status()).isEqualTo(201);
+        long tokenId = api.get("/api/v1/tokens", userToken).json().get(0).get("id").asLong();
+        victim = new Victim(org, user, admin, userToken, tokenId);
+
+        String other = unique("intruder");
+        intruderAdmin = orgWithUser(other, unique("ia"), "ORG_ADMIN");
+        r = api.post("/api/v1/users", json("username", unique("iu"), "password", USER_PASSWORD), intruderAdmin);
+        intruderUser = api.token(r.text("username"), USER_PASSWORD);
+    }
+
+    @Test
+    void everyEndpointRefusesAnotherOrganisationsToken() {
+        for (String intruder : List.of(intruderUser, intruderAdmin)) {
+            for (Case c : CASES) {
+                if (c.pattern().equals("/api/v1/auth/token")) {
+                    continue; // takes a password, not a token: covered below
+                }
+                Response r = api.send(c.method(), c.path().apply(victim), c.body().apply(victim), intruder);
+                String what = c.method() + " " + c.path().apply(victim) + " -> " + r.status() + " " + r.body();
+                if (c.mustRefuse()) {
+                    assertThat(r.status()).as(what).isIn(403, 404);
+                } else {
+                    assertThat(r.status()).as(what).isBetween(200, 299);
+                    assertThat(r.body()).as(what).doesNotContain(victim.org()).doesNotContain(victim.user());
+                }
+            }
+        }
+        // The victim's state is untouched: still enabled, token still valid, no intruder account.
+        assertThat(api.get("/api/v1/me", victim.userToken()).status()).isEqualTo(200);
+        Response users = api.get("/api/v1/users?organisation=" + victim.org(), adminToken());
+        assertThat(users.body()).doesNotContain("intruder").contains("\"enabled\":true");
+        assertThat(users.json().size()).isEqualTo(2);
+    }
+
+    @Test
+    void anotherOrganisationsPasswordDoesNotOpenThisOne() {
+        Response r = api.post("/api/v1/auth/token", json("username", victim.user(), "password", "Wrong-password-1"), null);
+        assertThat(r.status()).isEqualTo(401);
+    }
+
+    @Test
+    void everyEndpointHasACase() {
+        Set<String> covered = new TreeSet<>();
+        CASES.forEach(c -> covered.add(c.method() + " " + c.pattern()));
+        Map<String, String> missing = new LinkedHashMap<>();
+        mappings.getHandlerMethods().forEach((info, method) -> {
+            for (String pattern : info.getPatternValues()) {
+                if (!pattern.startsWith("/api/")) {
+                    continue;
+                }
+                for (var m : info.getMethodsCondition().getMethods()) {
+                    String key = m.name() + " " + pattern;
+                    if (!covered.contains(key)) {
+                        missing.put(key, method.toString());
+                    }
+                }
+            }
+        });
+        assertThat(missing).as("REST endpoints without a cross-organisation case in " + getClass().getSimpleName())
+                .isEmpty();
+    }
+}
