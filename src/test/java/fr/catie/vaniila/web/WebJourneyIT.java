@@ -1,0 +1,106 @@
+package fr.catie.vaniila.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fr.catie.vaniila.support.Browser;
+import fr.catie.vaniila.support.PortalIT;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.support.ui.Select;
+
+/** The web skeleton in a real headless Chromium: log in, create an organisation and a user, switch to French. */
+class WebJourneyIT extends PortalIT {
+
+    private Browser browser;
+
+    @BeforeEach
+    void openBrowser() {
+        browser = new Browser("http://localhost:" + port);
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @Test
+    void adminCreatesAnOrganisationAndAUserWhoLogsInAndSwitchesToFrench() {
+        browser.login(ADMIN, "not-the-password");
+        assertThat(browser.text(".flash.error")).isEqualTo("Wrong username or password.");
+        browser.screenshot("foundation-01-login-error");
+
+        browser.login(ADMIN, ADMIN_PASSWORD);
+        assertThat(browser.text("h1")).isEqualTo("Dashboard");
+        assertThat(browser.text("#org-name")).isEqualTo("platform");
+        browser.screenshot("foundation-02-dashboard");
+
+        String org = unique("webco");
+        browser.click("a[href='/admin/organisations']");
+        browser.type("#org-name", org);
+        browser.click("form[action='/admin/organisations'] button");
+        assertThat(browser.text(".flash.success")).isEqualTo("Organisation '" + org + "' created.");
+        assertThat(browser.text("#organisations")).contains(org);
+        browser.screenshot("foundation-03-organisation-created");
+
+        browser.type("#org-name", "Not Valid");
+        browser.driver().findElement(By.id("org-name")).submit();
+        // The browser's own pattern check keeps the form; the rule is shown beside the field.
+        assertThat(browser.text("#org-name-rule")).contains("lowercase");
+
+        String user = unique("webuser");
+        browser.click("a[href='/admin/users']");
+        browser.type("#new-username", user);
+        browser.type("#new-password", "weak-pass1");
+        new Select(browser.find("#new-org")).selectByValue(org);
+        browser.click("form[action='/admin/users'] button.primary");
+        assertThat(browser.text(".flash.success")).isEqualTo("Account '" + user + "' created.");
+        assertThat(browser.text("tr[data-user='" + user + "']")).contains(org);
+
+        new Select(browser.find("#role-" + user)).selectByValue("ORG_ADMIN");
+        browser.click("tr[data-user='" + user + "'] form[action$='/role'] button");
+        assertThat(browser.text(".flash.success")).contains("ORG_ADMIN");
+        browser.screenshot("foundation-04-users");
+
+        String weakUser = unique("weak");
+        browser.type("#new-username", weakUser);
+        browser.type("#new-password", "0000000000");
+        browser.click("form[action='/admin/users'] button.primary");
+        assertThat(browser.text(".flash.error")).contains("too weak");
+
+        browser.click("form.logout button");
+        assertThat(browser.text(".flash.success")).isEqualTo("You are logged out.");
+
+        browser.login(user, "weak-pass1");
+        assertThat(browser.text("#org-name")).isEqualTo(org);
+        assertThat(browser.text("#no-nodes")).contains("No node has registered yet");
+
+        browser.click(".lang a[hreflang='fr']");
+        assertThat(browser.text("h1")).isEqualTo("Tableau de bord");
+        assertThat(browser.text("form.logout button")).isEqualTo("Se déconnecter");
+        assertThat(browser.text("#no-nodes")).contains("Aucun nœud");
+        browser.screenshot("foundation-05-dashboard-fr");
+
+        // The choice sticks across pages.
+        browser.click("a[href='/admin/users']");
+        assertThat(browser.text("h1")).isEqualTo("Utilisateurs");
+        browser.phoneWidth();
+        browser.screenshot("foundation-06-users-fr-phone");
+        browser.desktopWidth();
+    }
+
+    @Test
+    void aUserDoesNotReachTheAdministrationPages() {
+        String org = unique("plain");
+        String user = unique("plainuser");
+        orgWithUser(org, user, "USER");
+        browser.login(user, USER_PASSWORD);
+        assertThat(browser.text("#org-name")).isEqualTo(org);
+        assertThat(browser.driver().findElements(By.cssSelector("a[href='/admin/users']"))).isEmpty();
+        browser.open("/admin/users");
+        assertThat(browser.text("main")).contains("You are not allowed to see this page.");
+    }
+}
