@@ -65,8 +65,10 @@ public class SecurityConfiguration {
 
     @Bean
     @Order(3)
-    SecurityFilterChain webChain(HttpSecurity http) throws Exception {
-        http.authorizeHttpRequests(auth -> auth
+    SecurityFilterChain webChain(HttpSecurity http, AuthenticationManager passwords) throws Exception {
+        // Explicit, so that form login goes through the throttled provider and not a default one.
+        http.authenticationManager(passwords)
+                .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/login", "/css/**", "/js/**", "/vendor/**", "/img/**", "/favicon.ico",
                                 "/error")
                         .permitAll()
