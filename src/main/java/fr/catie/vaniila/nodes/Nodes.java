@@ -30,6 +30,10 @@ public class Nodes {
     public record FlavorCount(String flavor, long memoryMb, int gpus, int nodes) {
     }
 
+    /** Published when a node registered or changed state, so that the scheduler loop runs soon. */
+    public record NodesChanged(String node) {
+    }
+
     private final JdbcClient jdbc;
 
     public Nodes(JdbcClient jdbc) {
@@ -48,6 +52,35 @@ public class Nodes {
                 .query((rs, n) -> new Node(rs.getString(2), rs.getString(3), rs.getInt(4), rs.getLong(5),
                         List.copyOf(gpus.getOrDefault(rs.getLong(1), List.of()))))
                 .list();
+    }
+
+    /**
+     * The nodes as the scheduler core sees them; GPU {@code i} of a node is its GPU of index {@code i}.
+     * With {@code asIfUp}, every node counts as UP: the question is then whether a job could ever run.
+     */
+    @Transactional(readOnly = true)
+    public List<fr.catie.vaniila.scheduler.Node> coreNodes(boolean asIfUp) {
+        List<fr.catie.vaniila.scheduler.Node> out = new ArrayList<>();
+        for (Node n : inventory()) {
+            List<fr.catie.vaniila.scheduler.GpuFlavor> gpus = new ArrayList<>();
+            for (Gpu g : n.gpus()) {
+                gpus.add(flavor(g.flavor(), g.memoryMb()));
+            }
+            var state = asIfUp ? fr.catie.vaniila.scheduler.NodeState.UP
+                    : fr.catie.vaniila.scheduler.NodeState.valueOf(n.state());
+            out.add(new fr.catie.vaniila.scheduler.Node(new fr.catie.vaniila.scheduler.NodeName(n.name()), n.cores(),
+                    n.memoryMb(), gpus, state));
+        }
+        return out;
+    }
+
+    /** A flavor from its name; the memory the agent measured stands when the name carries none. */
+    static fr.catie.vaniila.scheduler.GpuFlavor flavor(String name, long memoryMb) {
+        try {
+            return fr.catie.vaniila.scheduler.GpuFlavor.parse(name);
+        } catch (IllegalArgumentException e) {
+            return new fr.catie.vaniila.scheduler.GpuFlavor(name, (int) memoryMb);
+        }
     }
 
     /** GPUs by flavor across the cluster, largest memory first. */
