@@ -114,11 +114,11 @@ final class JobLauncher {
             for (String stale : List.of(EXIT_CODE, JOB_PID, "exit_code.tmp", "job.pid.tmp", WRAPPER, "job.sh")) {
                 Files.deleteIfExists(jobDir.resolve(stale));
             }
-            ownedFile(stdout, new byte[0], "rw-r-----", user);
+            ownedFile(stdout, new byte[0], "rw-------", user);
             if (!stderr.equals(stdout)) {
-                ownedFile(stderr, new byte[0], "rw-r-----", user);
+                ownedFile(stderr, new byte[0], "rw-------", user);
             }
-            ownedFile(jobDir.resolve(WRAPPER), WRAPPER_TEXT.getBytes(StandardCharsets.UTF_8), "r-xr-x---", user);
+            ownedFile(jobDir.resolve(WRAPPER), WRAPPER_TEXT.getBytes(StandardCharsets.UTF_8), "r-x------", user);
         } catch (IOException e) {
             throw new LaunchException("the job's files could not be prepared in " + workspace + ": " + e.getMessage(),
                     e);
@@ -267,7 +267,7 @@ final class JobLauncher {
         }
         if (!Files.exists(workspace, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectories(workspace);
-            chown(workspace, user);
+            privateTo(workspace, user);
         }
         Path current = workspace;
         for (Path part : workspace.relativize(dir)) {
@@ -277,7 +277,7 @@ final class JobLauncher {
             }
             if (!Files.exists(current, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectory(current);
-                chown(current, user);
+                privateTo(current, user);
             } else if (!Files.isDirectory(current, LinkOption.NOFOLLOW_LINKS)) {
                 throw new IOException(current + " exists and is not a directory");
             }
@@ -293,6 +293,12 @@ final class JobLauncher {
                 StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
         chown(file, user);
+    }
+
+    /** A directory the agent creates is the user's alone: other users, of other companies too, see nothing. */
+    private void privateTo(Path dir, UserAccount user) throws IOException {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        chown(dir, user);
     }
 
     private void chown(Path path, UserAccount user) throws IOException {

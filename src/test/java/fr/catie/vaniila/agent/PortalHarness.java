@@ -9,9 +9,12 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,7 +40,31 @@ final class PortalHarness implements AutoCloseable {
     final List<Integer> chunkSizes = new CopyOnWriteArrayList<>();
     final List<String> protocolErrors = new CopyOnWriteArrayList<>();
     private final LinkedBlockingQueue<JsonNode> commands = new LinkedBlockingQueue<>();
-    private final Map<String, ByteArrayOutputStream> logs = new HashMap<>();
+    private final Map<String, Sink> logs = new HashMap<>();
+
+    /** One stream as received: its size, a running digest of all of it, and its first 4 MiB kept as bytes. */
+    private static final class Sink {
+        final ByteArrayOutputStream head = new ByteArrayOutputStream();
+        final MessageDigest digest;
+        long size;
+
+        Sink() {
+            try {
+                digest = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void append(byte[] bytes, int length) {
+            digest.update(bytes, 0, length);
+            int keep = (int) Math.max(0, Math.min(length, HEAD_BYTES - head.size()));
+            head.write(bytes, 0, keep);
+            size += length;
+        }
+    }
+
+    private static final int HEAD_BYTES = 4 << 20;
     private long appliedSeq;
     volatile int failWith;
     volatile boolean forgetNode;
@@ -99,10 +126,23 @@ final class PortalHarness implements AutoCloseable {
         return applied.stream().filter(predicate).count();
     }
 
-    /** The bytes of a stream received so far. */
+    /** The bytes of a stream received so far (its first 4 MiB). */
     synchronized byte[] log(LaunchId launchId, LogStream stream) {
-        ByteArrayOutputStream out = logs.get(launchId.value() + "/" + stream.wireName());
-        return out == null ? new byte[0] : out.toByteArray();
+        Sink sink = logs.get(launchId.value() + "/" + stream.wireName());
+        return sink == null ? new byte[0] : sink.head.toByteArray();
+    }
+
+    /** How many bytes of a stream were received. */
+    synchronized long logSize(LaunchId launchId, LogStream stream) {
+        Sink sink = logs.get(launchId.value() + "/" + stream.wireName());
+        return sink == null ? 0 : sink.size;
+    }
+
+    /** The SHA-256 of all bytes of a stream received so far, in hex. */
+    synchronized String logSha256(LaunchId launchId, LogStream stream) throws CloneNotSupportedException {
+        Sink sink = logs.get(launchId.value() + "/" + stream.wireName());
+        MessageDigest copy = (MessageDigest) (sink == null ? new Sink().digest : sink.digest).clone();
+        return HexFormat.of().formatHex(copy.digest());
     }
 
     String logText(LaunchId launchId, LogStream stream) {
@@ -224,13 +264,11 @@ final class PortalHarness implements AutoCloseable {
         long offset = Long.parseLong(query.get("offset"));
         chunkSizes.add(body.length);
         synchronized (this) {
-            ByteArrayOutputStream stored = logs.computeIfAbsent(launchId + "/" + query.get("stream"),
-                    k -> new ByteArrayOutputStream());
-            if (offset == stored.size() && stored.size() < maxLogBytes) {
-                int keep = (int) Math.min(body.length, maxLogBytes - stored.size());
-                stored.write(body, 0, keep);
+            Sink stored = logs.computeIfAbsent(launchId + "/" + query.get("stream"), k -> new Sink());
+            if (offset == stored.size && stored.size < maxLogBytes) {
+                stored.append(body, (int) Math.min(body.length, maxLogBytes - stored.size));
             }
-            return Map.of("next", stored.size(), "truncated", stored.size() >= maxLogBytes);
+            return Map.of("next", stored.size, "truncated", stored.size >= maxLogBytes);
         }
     }
 }
