@@ -470,6 +470,42 @@ class NodeAgentIT {
         assertTrue(out.contains("roles: agent"), out);
     }
 
+    @Test
+    void aPortalRunsVirtualNodesInItsOwnJvm() throws Exception {
+        Path home = base.resolve("portal-home-" + COUNTER.incrementAndGet());
+        List<Inventory> nodes = List.of(Inventory.declared("virt-a", 8, 32768, VirtualGpus.parse("4x rtx2080ti-11g")),
+                Inventory.declared("virt-b", 16, 65536, VirtualGpus.parse("2x v100-16g")));
+        try (LocalAgents local = LocalAgents.start(portal.uri(), PortalHarness.TOKEN, home, nodes)) {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (portal.registrations.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(java.util.Set.of("virt-a", "virt-b"),
+                    portal.registrations.stream().map(Registration::node).collect(java.util.stream.Collectors.toSet()));
+            assertEquals(6, portal.registrations.stream().mapToInt(r -> r.gpus().size()).sum());
+            assertTrue(Files.isRegularFile(home.resolve("agents").resolve("virt-b").resolve("state.json")));
+            assertEquals(2, local.agents().size());
+        }
+        // A second portal start on the same home finds the states unlocked and owned by the same nodes.
+        try (LocalAgents again = LocalAgents.start(portal.uri(), PortalHarness.TOKEN, home, nodes)) {
+            assertEquals("virt-a", again.agents().get(0).inventory().node());
+        }
+    }
+
+    @Test
+    void twoAgentsCannotShareAStateDirectory() throws Exception {
+        startAgent();
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> NodeAgent.start(config(), new HttpPortalLink(portal.uri(), PortalHarness.TOKEN)));
+        assertTrue(e.getMessage().contains("another agent is already running with state directory"), e.getMessage());
+        agent.stop();
+        Inventory other = Inventory.declared("another-node", 1, 1024, List.of());
+        IOException wrongNode = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> NodeAgent.start(AgentConfig.of(other, stateDir), new HttpPortalLink(portal.uri(), "t")));
+        assertTrue(wrongNode.getMessage().contains("belongs to node 'it-node', not 'another-node'"),
+                wrongNode.getMessage());
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     static void awaitFile(Path file) throws InterruptedException {
