@@ -173,9 +173,10 @@ CREATE TABLE gpu_claims (
 );
 CREATE INDEX gpu_claims_job_idx ON gpu_claims (job_id);
 
+-- A token with no node (the portal's own in-process agents) is good for any node name.
 CREATE TABLE node_tokens (
     id          BIGSERIAL PRIMARY KEY,
-    node        TEXT  NOT NULL,
+    node        TEXT,
     prefix      TEXT  NOT NULL,
     secret_hash BYTEA NOT NULL UNIQUE,
     created_by  TEXT,

@@ -234,7 +234,9 @@ public class Jobs {
         }
         Feasibility feasible = Scheduler.check(request, whole);
         if (feasible instanceof Feasibility.Infeasible no) {
-            throw Problem.unprocessable("This job can never run: " + no.sentence() + ".");
+            String sentence = no.sentence();
+            throw Problem.unprocessable(Character.toUpperCase(sentence.charAt(0)) + sentence.substring(1)
+                    + (sentence.endsWith(".") ? "" : "."));
         }
 
         for (Dependency d : dependencies) {
@@ -368,7 +370,8 @@ public class Jobs {
 
     private static final String SELECT = """
             SELECT j.*, o.name AS organisation, a.username AS username FROM jobs j
-            JOIN organisations o ON o.id = j.organisation_id JOIN accounts a ON a.id = j.account_id """;
+            JOIN organisations o ON o.id = j.organisation_id JOIN accounts a ON a.id = j.account_id
+            """;
 
     /** One job, if the caller may see it. */
     @Transactional(readOnly = true)
