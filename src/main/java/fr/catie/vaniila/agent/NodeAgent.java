@@ -698,6 +698,8 @@ public final class NodeAgent implements AutoCloseable {
 
     // ---------------------------------------------------------------- logs
 
+    private String lastUploadError;
+
     private void logLoop() {
         while (running) {
             boolean shipped;
@@ -707,7 +709,13 @@ public final class NodeAgent implements AutoCloseable {
                 shipped = false;
             } catch (IOException e) {
                 shipped = false;
-                // The sync loop reports outages; uploads resume from the acknowledged offset.
+                // The sync loop reports outages; uploads resume from the acknowledged offset. Anything else
+                // (an answer this agent cannot read) is said once, or logs would silently stop.
+                String message = String.valueOf(e.getMessage());
+                if (!message.equals(lastUploadError)) {
+                    lastUploadError = message;
+                    log(Level.WARNING, "log upload failed, retrying: " + message);
+                }
                 if (!sleep(2_000)) {
                     return;
                 }

@@ -15,10 +15,54 @@ import org.springframework.stereotype.Service;
 @Service
 public class Workspaces {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Workspaces.class);
+    static final Path FALLBACK = Path.of("/var/lib/vaniila/workspaces");
+
     private final Path root;
 
     public Workspaces(VaniilaProperties properties) {
-        this.root = properties.workspaceRoot().toAbsolutePath().normalize();
+        Path wanted = properties.workspaceRoot().toAbsolutePath().normalize();
+        boolean asRoot = "root".equals(System.getProperty("user.name"));
+        java.util.Optional<Path> blocked = asRoot ? closedAncestor(wanted) : java.util.Optional.empty();
+        if (blocked.isPresent() && properties.workspaces().root() == null) {
+            // Jobs run as their users, who must be able to reach their workspace: a root-only home
+            // (/root is 0700) cannot hold it.
+            log.warn("Users cannot traverse {}: their workspaces go to {} instead (set vaniila.workspaces.root to choose)",
+                    blocked.get(), FALLBACK);
+            wanted = FALLBACK;
+        } else if (blocked.isPresent()) {
+            log.error("Users cannot traverse {}, so their jobs cannot reach their workspaces under {}: run 'chmod o+x {}' "
+                    + "or set vaniila.workspaces.root elsewhere", blocked.get(), wanted, blocked.get());
+        }
+        this.root = wanted;
+        try {
+            java.nio.file.Files.createDirectories(root);
+            if (asRoot) {
+                // Everyone may pass through, nobody may list: each workspace is its owner's, mode 0700.
+                java.nio.file.Files.setPosixFilePermissions(root,
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create the workspace root " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The first ancestor (or the path itself, when it exists) that other users cannot traverse. */
+    static java.util.Optional<Path> closedAncestor(Path path) {
+        for (Path p = path; p != null; p = p.getParent()) {
+            if (!java.nio.file.Files.exists(p)) {
+                continue;
+            }
+            try {
+                var perms = java.nio.file.Files.getPosixFilePermissions(p);
+                if (!perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    return java.util.Optional.of(p);
+                }
+            } catch (java.io.IOException | UnsupportedOperationException e) {
+                return java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     public Path root() {

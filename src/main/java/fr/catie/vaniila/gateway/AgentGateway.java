@@ -313,9 +313,7 @@ public class AgentGateway {
             }
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("next", next);
-            if (truncated) {
-                answer.put("truncated", true);
-            }
+            answer.put("truncated", truncated);
             return answer;
         });
     }

@@ -28,12 +28,12 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 class CrossOrganisationIT extends PortalIT {
 
     /** What an attack needs: the victim's names and ids. */
-    record Victim(String org, String user, String admin, String userToken, long userTokenId) {
+    record Victim(String org, String user, String admin, String userToken, long userTokenId, long job) {
     }
 
     /** One call as the intruder, and whether it must be refused or merely must not leak. */
     record Case(String method, String pattern, Function<Victim, String> path, Function<Victim, String> body,
-            boolean mustRefuse) {
+            boolean mustRefuse, List<Integer> refusals) {
     }
 
     @Autowired
@@ -47,11 +47,16 @@ class CrossOrganisationIT extends PortalIT {
     static final List<Case> CASES = new ArrayList<>();
 
     static void refuse(String method, String pattern, Function<Victim, String> path, Function<Victim, String> body) {
-        CASES.add(new Case(method, pattern, path, body, true));
+        CASES.add(new Case(method, pattern, path, body, true, List.of(403, 404)));
+    }
+
+    /** Refused as invalid input (400) because it names something of another organisation. */
+    static void invalid(String method, String pattern, Function<Victim, String> path, Function<Victim, String> body) {
+        CASES.add(new Case(method, pattern, path, body, true, List.of(400, 403, 404)));
     }
 
     static void ownOnly(String method, String pattern, Function<Victim, String> path, Function<Victim, String> body) {
-        CASES.add(new Case(method, pattern, path, body, false));
+        CASES.add(new Case(method, pattern, path, body, false, List.of()));
     }
 
     static {
@@ -71,10 +76,40 @@ class CrossOrganisationIT extends PortalIT {
         refuse("PATCH", "/api/v1/users/{username}", v -> "/api/v1/users/" + v.user(), v -> json("enabled", false));
         refuse("POST", "/api/v1/users/{username}/disable", v -> "/api/v1/users/" + v.user() + "/disable", v -> null);
         refuse("POST", "/api/v1/users/{username}/enable", v -> "/api/v1/users/" + v.user() + "/enable", v -> null);
+        invalid("POST", "/api/v1/jobs", v -> "/api/v1/jobs", v -> json("script", "true", "dependency", "afterok:" + v.job()));
+        ownOnly("GET", "/api/v1/jobs", v -> "/api/v1/jobs", v -> null);
+        refuse("GET", "/api/v1/jobs", v -> "/api/v1/jobs?user=" + v.user(), v -> null);
+        refuse("GET", "/api/v1/jobs/{id}", v -> "/api/v1/jobs/" + v.job(), v -> null);
+        refuse("GET", "/api/v1/jobs/{id}/timeline", v -> "/api/v1/jobs/" + v.job() + "/timeline", v -> null);
+        refuse("GET", "/api/v1/jobs/{id}/log", v -> "/api/v1/jobs/" + v.job() + "/log", v -> null);
+        refuse("GET", "/api/v1/jobs/{id}/metrics", v -> "/api/v1/jobs/" + v.job() + "/metrics", v -> null);
+        refuse("POST", "/api/v1/jobs/{id}/hold", v -> "/api/v1/jobs/" + v.job() + "/hold", v -> null);
+        refuse("POST", "/api/v1/jobs/{id}/release", v -> "/api/v1/jobs/" + v.job() + "/release", v -> null);
+        refuse("POST", "/api/v1/jobs/{id}/requeue", v -> "/api/v1/jobs/" + v.job() + "/requeue", v -> null);
+        refuse("POST", "/api/v1/jobs/{id}/cancel", v -> "/api/v1/jobs/" + v.job() + "/cancel", v -> null);
+        refuse("DELETE", "/api/v1/jobs/{id}", v -> "/api/v1/jobs/" + v.job(), v -> null);
+        ownOnly("GET", "/api/v1/nodes", v -> "/api/v1/nodes", v -> null);
+        refuse("POST", "/api/v1/nodes/{name}/drain", v -> "/api/v1/nodes/catie-rtx-1/drain", v -> null);
+        refuse("POST", "/api/v1/nodes/{name}/resume", v -> "/api/v1/nodes/catie-rtx-1/resume", v -> null);
+        refuse("POST", "/api/v1/nodes/tokens", v -> "/api/v1/nodes/tokens", v -> json("node", "stolen"));
+        refuse("GET", "/api/v1/nodes/tokens", v -> "/api/v1/nodes/tokens", v -> null);
+        refuse("DELETE", "/api/v1/nodes/tokens/{id}", v -> "/api/v1/nodes/tokens/1", v -> null);
+        ownOnly("GET", "/api/v1/queues", v -> "/api/v1/queues", v -> null);
+        ownOnly("GET", "/api/v1/queues/{name}", v -> "/api/v1/queues/gpu", v -> null);
+        refuse("POST", "/api/v1/queues", v -> "/api/v1/queues", v -> json("name", "mine", "maxWalltime", "1h"));
+        refuse("PUT", "/api/v1/queues/{name}", v -> "/api/v1/queues/gpu", v -> json("maxGpusPerJob", 1));
+        refuse("DELETE", "/api/v1/queues/{name}", v -> "/api/v1/queues/cpu", v -> null);
+        ownOnly("GET", "/api/v1/quotas", v -> "/api/v1/quotas", v -> null);
+        refuse("GET", "/api/v1/quotas", v -> "/api/v1/quotas?organisation=" + v.org(), v -> null);
+        refuse("GET", "/api/v1/quotas/{organisation}", v -> "/api/v1/quotas/" + v.org(), v -> null);
+        refuse("PUT", "/api/v1/quotas/{organisation}", v -> "/api/v1/quotas/" + v.org(), v -> json("fairShareWeight", 5));
+        ownOnly("GET", "/api/v1/usage", v -> "/api/v1/usage", v -> null);
+        refuse("GET", "/api/v1/usage", v -> "/api/v1/usage?organisation=" + v.org(), v -> null);
     }
 
     @BeforeEach
     void twoOrganisations() {
+        awaitNodes();
         String org = unique("victim");
         String user = unique("vic");
         String userToken = orgWithUser(org, user, "USER");
@@ -83,7 +118,10 @@ class CrossOrganisationIT extends PortalIT {
                 "role", "ORG_ADMIN"), adminToken());
         assertThat(r.status()).isEqualTo(201);
         long tokenId = api.get("/api/v1/tokens", userToken).json().get(0).get("id").asLong();
-        victim = new Victim(org, user, admin, userToken, tokenId);
+        // A running job of the victim: the cluster map must not say whose it is.
+        var job = api.post("/api/v1/jobs", json("script", "sleep 20", "gpusPerNode", 1), userToken);
+        assertThat(job.status()).as(job.body()).isEqualTo(201);
+        victim = new Victim(org, user, admin, userToken, tokenId, job.json().get("id").asLong());
 
         String other = unique("intruder");
         intruderAdmin = orgWithUser(other, unique("ia"), "ORG_ADMIN");
@@ -101,7 +139,8 @@ class CrossOrganisationIT extends PortalIT {
                 Response r = api.send(c.method(), c.path().apply(victim), c.body().apply(victim), intruder);
                 String what = c.method() + " " + c.path().apply(victim) + " -> " + r.status() + " " + r.body();
                 if (c.mustRefuse()) {
-                    assertThat(r.status()).as(what).isIn(403, 404);
+                    assertThat(r.status()).as(what).isIn(c.refusals().toArray());
+                    assertThat(r.body()).as(what).doesNotContain(victim.user());
                 } else {
                     assertThat(r.status()).as(what).isBetween(200, 299);
                     assertThat(r.body()).as(what).doesNotContain(victim.org()).doesNotContain(victim.user());
@@ -113,6 +152,10 @@ class CrossOrganisationIT extends PortalIT {
         Response users = api.get("/api/v1/users?organisation=" + victim.org(), adminToken());
         assertThat(users.body()).doesNotContain("intruder").contains("\"enabled\":true");
         assertThat(users.json().size()).isEqualTo(2);
+        assertThat(api.get("/api/v1/jobs/" + victim.job(), victim.userToken()).text("state")).isIn("PENDING", "STARTING",
+                "RUNNING", "COMPLETED");
+        assertThat(api.get("/api/v1/queues/gpu", victim.userToken()).json().get("maxGpusPerJob").asInt()).isEqualTo(32);
+        api.delete("/api/v1/jobs/" + victim.job(), victim.userToken());
     }
 
     @Test

@@ -29,6 +29,8 @@ public abstract class PortalIT {
     static {
         try {
             HOME = Files.createTempDirectory("vaniila-it-");
+            // Jobs run as their users: they must be able to pass through to their workspaces.
+            Files.setPosixFilePermissions(HOME, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         } catch (IOException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -40,7 +42,15 @@ public abstract class PortalIT {
         registry.add("vaniila.admin.password", () -> ADMIN_PASSWORD);
         // Tests throw the database away: durability is not what they check.
         registry.add("vaniila.database.fsync", () -> "false");
+        // The demo inventory of virtual nodes, whatever this machine has.
+        registry.add("vaniila.local.virtual-nodes", () -> "catie");
+        registry.add("vaniila.scheduling.interval", () -> "500ms");
+        // Unix accounts of earlier runs on this machine keep their uids: start where none was used.
+        registry.add("vaniila.accounts.first-uid", () -> Integer.toString(FIRST_UID));
     }
+
+    /** A uid range of this test run, away from system accounts and from earlier runs. */
+    public static final int FIRST_UID = 100_000 + 1000 * new java.util.Random().nextInt(100_000);
 
     @LocalServerPort
     protected int port;
@@ -50,6 +60,79 @@ public abstract class PortalIT {
     @BeforeEach
     void client() {
         api = new ApiClient("http://localhost:" + port);
+    }
+
+    /** Waits until the job is in one of the states; fails with the job's last view otherwise. */
+    protected ApiClient.Response awaitState(String token, long id, java.time.Duration timeout, String... states) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ApiClient.Response r;
+        do {
+            r = api.get("/api/v1/jobs/" + id, token);
+            if (r.status() == 200 && java.util.Arrays.asList(states).contains(r.text("state"))) {
+                return r;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("job " + id + " did not reach " + java.util.Arrays.toString(states) + " in " + timeout
+                + ": " + r.body());
+    }
+
+    /** Waits until the demo inventory's seven nodes have registered. */
+    protected void awaitNodes() {
+        String admin = adminToken();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            ApiClient.Response r = api.get("/api/v1/nodes", admin);
+            if (r.status() == 200 && r.json().size() >= 7) {
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError("the demo nodes did not register: " + api.get("/api/v1/nodes", admin).body());
+    }
+
+    /** Submits a job and returns its id, failing with the answer when refused. */
+    protected long submit(String token, String json) {
+        ApiClient.Response r = api.post("/api/v1/jobs", json, token);
+        if (r.status() != 201) {
+            throw new AssertionError("submission refused: " + r.status() + " " + r.body());
+        }
+        return r.json().get("id").asLong();
+    }
+
+    /** The whole log of a stream of a rank, as the API returns it. */
+    protected String log(String token, long id, String stream, int rank) {
+        return api.get("/api/v1/jobs/" + id + "/log?stream=" + stream + "&rank=" + rank, token).body();
+    }
+
+    /** Waits until a log holds the text (logs reach the portal shortly after the process wrote them). */
+    protected String awaitLog(String token, long id, String stream, int rank, String expected) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        String text;
+        do {
+            text = log(token, id, stream, rank);
+            if (text.contains(expected)) {
+                return text;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("the " + stream + " of job " + id + " rank " + rank + " never showed '" + expected
+                + "'; it reads: " + text);
     }
 
     protected static Path home() {
