@@ -57,7 +57,7 @@ public final class NodeAgent implements AutoCloseable {
     public static final int MAX_CHUNK = 1 << 20;
 
     private static final int MAX_EVENTS_PER_SYNC = 1000;
-    private static final int MAX_QUEUED_EVENTS = 100_000;
+    private static final int MAX_QUEUED_EVENTS = 10_000;
     private static final int MAX_EXECUTED = 10_000;
     private static final int MAX_FINISHED = 2_000;
     private static final int MAX_METRICS_LINE = 64 * 1024;

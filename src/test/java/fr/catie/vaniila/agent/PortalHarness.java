@@ -34,6 +34,11 @@ final class PortalHarness implements AutoCloseable {
 
     static final String TOKEN = "node-token-good";
 
+    static {
+        // Without TCP_NODELAY the JDK's server waits on delayed ACKs: ~50 ms per upload, a harness artefact.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private final HttpServer server;
     final List<Registration> registrations = new CopyOnWriteArrayList<>();
     final List<AgentEvent> applied = new CopyOnWriteArrayList<>();
