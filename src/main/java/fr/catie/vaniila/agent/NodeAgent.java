@@ -207,6 +207,7 @@ public final class NodeAgent implements AutoCloseable {
         boolean exited = Files.exists(dir.resolve(JobLauncher.EXIT_CODE));
         if (jobPid.isPresent() || exited) {
             t.jobPid = jobPid.orElse(0L);
+            t.jobStart = ProcessTable.startOf(t.jobPid).orElse(null);
             t.startedAt = now;
             t.phase = Phase.RUNNING;
             emit(seq -> new AgentEvent.Started(seq, t.launchId(), t.spec.jobId(), now, t.jobPid));
@@ -473,6 +474,7 @@ public final class NodeAgent implements AutoCloseable {
                 tracked.wrapperPid = spawned.wrapperPid();
                 tracked.wrapperStart = spawned.wrapperStart();
                 tracked.jobPid = spawned.jobPid();
+                tracked.jobStart = spawned.jobPid() > 0 ? ProcessTable.startOf(spawned.jobPid()).orElse(null) : null;
                 tracked.cgroup = spawned.cgroup();
                 tracked.startedAt = now;
                 tracked.phase = Phase.RUNNING;
@@ -515,7 +517,7 @@ public final class NodeAgent implements AutoCloseable {
                 t.killReason = command.reason();
                 t.killAt = now.plusSeconds(Math.max(0, command.graceSeconds()));
                 if (t.jobPid > 1) {
-                    JobLauncher.signalGroup(t.jobPid, "TERM");
+                    signalJob(t, "TERM");
                     t.termSent = true;
                 }
                 log(Level.INFO, "stopping launch " + t.launchId() + " (" + command.reason() + "), grace "
@@ -568,6 +570,7 @@ public final class NodeAgent implements AutoCloseable {
         if (t.jobPid == 0) {
             JobLauncher.readLong(dir.resolve(JobLauncher.JOB_PID)).ifPresent(pid -> {
                 t.jobPid = pid;
+                t.jobStart = ProcessTable.startOf(pid).orElse(null);
                 dirty = true;
             });
         }
@@ -582,7 +585,7 @@ public final class NodeAgent implements AutoCloseable {
             // The wrapper is gone: it wrote the exit code just before, or was killed and nobody will.
             Optional<Long> late = JobLauncher.readLong(dir.resolve(JobLauncher.EXIT_CODE));
             if (late.isEmpty()) {
-                JobLauncher.signalGroup(t.jobPid, "KILL");
+                signalJob(t, "KILL");
             }
             finish(t, late.map(Long::intValue).orElse(null), now);
             return;
@@ -597,15 +600,25 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (t.killReason != null && t.jobPid > 1) {
             if (!t.termSent) {
-                JobLauncher.signalGroup(t.jobPid, "TERM");
+                signalJob(t, "TERM");
                 t.termSent = true;
                 dirty = true;
             }
             if (!t.killSent && !now.isBefore(t.killAt)) {
-                JobLauncher.signalGroup(t.jobPid, "KILL");
+                signalJob(t, "KILL");
                 t.killSent = true;
                 dirty = true;
             }
+        }
+    }
+
+    /**
+     * Signals a job's process group, but only while its leader is the very process the job started as: after a
+     * reboot or a long outage the group id may belong to someone else, and the agent runs as root.
+     */
+    private static void signalJob(TrackedLaunch t, String signal) {
+        if (t.jobPid > 1 && ProcessTable.alive(t.jobPid, t.jobStart)) {
+            JobLauncher.signalGroup(t.jobPid, signal);
         }
     }
 
