@@ -70,6 +70,7 @@ public final class NodeAgent implements AutoCloseable {
     private final JobLauncher launcher;
     private final Optional<CgroupV2> cgroups;
     private final NvidiaSmi nvidiaSmi;
+    private final TorchrunEnv torchrun = new TorchrunEnv();
     private final boolean asRoot;
     private final Clock clock = Clock.systemUTC();
 
@@ -434,8 +435,23 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private void launch(Command.Launch command) {
-        LaunchSpec spec = command.launch();
-        LaunchId id = spec.launchId();
+        LaunchSpec sent = command.launch();
+        LaunchId id = sent.launchId();
+        LaunchSpec spec;
+        try {
+            spec = sent.problems(inventory).isEmpty() ? torchrun.complete(sent, inventory) : sent;
+        } catch (LaunchException e) {
+            synchronized (lock) {
+                if (executed.add(command.commandId()) && !launches.containsKey(id) && !finished.containsKey(id)) {
+                    Instant now = clock.instant();
+                    remember(emit(seq -> new AgentEvent.LaunchFailed(seq, id, sent.jobId(), now, e.getMessage())));
+                }
+                trimExecuted();
+                dirty = true;
+                saveIfDirty();
+            }
+            return;
+        }
         TrackedLaunch tracked;
         synchronized (lock) {
             if (!executed.add(command.commandId())) {
