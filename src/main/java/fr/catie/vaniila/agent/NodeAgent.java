@@ -97,10 +97,10 @@ public final class NodeAgent implements AutoCloseable {
         this.link = link;
         this.store = store;
         this.asRoot = JobLauncher.runningAsRoot();
-        String[] why = new String[1];
-        this.cgroups = config.cgroupRoot() == null ? Optional.empty() : CgroupV2.detect(config.cgroupRoot(), why);
-        if (config.cgroupRoot() != null && cgroups.isEmpty()) {
-            log(Level.INFO, "jobs run without cgroup memory and CPU limits: " + why[0]);
+        CgroupV2.Detection detection = config.cgroupRoot() == null ? null : CgroupV2.detect(config.cgroupRoot());
+        this.cgroups = detection == null ? Optional.empty() : detection.usable();
+        if (detection != null && cgroups.isEmpty()) {
+            log(Level.INFO, "jobs run without cgroup memory and CPU limits: " + detection.unavailableBecause());
         }
         if (!asRoot) {
             log(Level.INFO, "the agent is not root: jobs run as its own user '" + System.getProperty("user.name")
@@ -756,7 +756,7 @@ public final class NodeAgent implements AutoCloseable {
      *
      * @return whether anything was uploaded (then another pass follows at once)
      */
-    boolean shipLogsOnce() throws IOException {
+    private boolean shipLogsOnce() throws IOException {
         List<TrackedLaunch> current;
         synchronized (lock) {
             current = launches.values().stream().filter(t -> t.phase != Phase.SPAWNING).toList();
