@@ -299,6 +299,22 @@ class NodeAgentIT {
     }
 
     @Test
+    void aWallTimeThatPassedWhileTheAgentWasDownIsEnforcedByTheNextAgent() throws Exception {
+        startAgent();
+        LaunchSpec spec = batch("wall-2", 116, "#!/bin/bash\nsleep 300\n", 2, 5, List.of(), Map.of());
+        portal.send(PortalHarness.launchCommand("c-20", spec));
+        portal.await(AgentEvent.Started.class, spec.launchId(), WAIT);
+        agent.stop();
+        Thread.sleep(2500);
+        assertEquals(0, portal.count(e -> e instanceof AgentEvent.Exited));
+
+        startAgent();
+        AgentEvent.Exited exited = portal.await(AgentEvent.Exited.class, spec.launchId(), WAIT);
+        assertEquals(ExitReason.TIMEOUT, exited.reason());
+        assertEquals(143, exited.exitCode());
+    }
+
+    @Test
     void aJobLostWithItsWrapperWhileTheAgentWasDownIsReportedWithoutAnExitCode() throws Exception {
         startAgent();
         LaunchSpec spec = batch("lost-1", 115, "#!/bin/bash\nsleep 300\n", 0, 5, List.of(), Map.of());
