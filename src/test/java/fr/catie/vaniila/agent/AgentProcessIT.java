@@ -145,6 +145,46 @@ class AgentProcessIT {
     }
 
     @Test
+    void anAgentThatIsNotRootRunsJobsAsItsOwnUser() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(NodeAgentIT.ROOT, "needs root to start an agent as nobody");
+        // The agent role needs only its classes and Jackson: give the unprivileged user a readable copy.
+        Path lib = base.resolve("lib");
+        NodeAgentIT.copyTree(Path.of("target", "classes"), lib.resolve("classes"));
+        List<String> classpath = new ArrayList<>(List.of(lib.resolve("classes").toString()));
+        for (Class<?> c : List.of(tools.jackson.databind.json.JsonMapper.class, tools.jackson.core.JsonParser.class,
+                com.fasterxml.jackson.annotation.JsonCreator.class)) {
+            Path jar = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path copy = lib.resolve(jar.getFileName());
+            Files.copy(jar, copy);
+            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
+            classpath.add(copy.toString());
+        }
+        Path home = Files.createDirectories(base.resolve("nobody"));
+        Files.setAttribute(home, "unix:uid", 65534);
+        Process p = new ProcessBuilder(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx48m", "-cp",
+                String.join(":", classpath), "fr.catie.vaniila.Vaniila", "agent", "--portal", portal.uri().toString(),
+                "--token", PortalHarness.TOKEN, "--node", "laptop", "--state-dir", home.resolve("state").toString(),
+                "--virtual-gpus", "4x rtx2080ti-11g"))
+                .redirectOutput(base.resolve("agent-0.out").toFile())
+                .redirectError(base.resolve("agent-0.err").toFile()).start();
+        agents.add(p);
+        awaitRegistrations(1);
+
+        String ws = home.resolve("alice").toString();
+        LaunchSpec spec = new LaunchSpec(new LaunchId("dev-1"), new JobId(301), "dev", LaunchKind.BATCH,
+                new UserAccount("alice", 20001, 20001, ws), ws, ws + "/.vaniila/jobs/301",
+                "#!/bin/bash\necho \"uid=$(id -u) cuda=$CUDA_VISIBLE_DEVICES\"\n", null, ws + "/slurm-301.out",
+                ws + "/slurm-301.out", 1, 512, List.of(2, 3), 0, 5, Map.of());
+        portal.send(PortalHarness.launchCommand("d-1", spec));
+        AgentEvent.Exited exited = portal.await(AgentEvent.Exited.class, spec.launchId(), WAIT);
+        assertEquals(0, exited.exitCode());
+        String out = portal.awaitLog(spec.launchId(), LogStream.STDOUT, "cuda=", WAIT);
+        assertEquals("uid=65534 cuda=2,3\n", out);
+        assertTrue(stderrOf(0).contains("the agent is not root: jobs run as its own user"), stderrOf(0));
+    }
+
+    @Test
     void aWrongTokenEndsTheAgentWithExitCode3AndSaysWhatToCheck() throws Exception {
         Process p = agent("wrong-token");
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
