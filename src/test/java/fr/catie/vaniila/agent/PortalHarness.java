@@ -74,6 +74,7 @@ final class PortalHarness implements AutoCloseable {
     volatile int failWith;
     volatile boolean forgetNode;
     volatile long maxLogBytes = Long.MAX_VALUE;
+    volatile long uploadDelayMillis;
     volatile int syncs;
 
     PortalHarness() throws IOException {
@@ -268,6 +269,13 @@ final class PortalHarness implements AutoCloseable {
         }
         long offset = Long.parseLong(query.get("offset"));
         chunkSizes.add(body.length);
+        if (uploadDelayMillis > 0) {
+            try {
+                Thread.sleep(uploadDelayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         synchronized (this) {
             Sink stored = logs.computeIfAbsent(launchId + "/" + query.get("stream"), k -> new Sink());
             if (offset == stored.size && stored.size < maxLogBytes) {
