@@ -73,6 +73,12 @@ public record AgentConfig(Inventory inventory, Path stateDir, int idleWaitSecond
                 command, nvidiaSmi, agentVersion);
     }
 
+    /** A copy with another nvidia-smi command. */
+    public AgentConfig withNvidiaSmi(String command) {
+        return new AgentConfig(inventory, stateDir, idleWaitSeconds, busyWaitSeconds, monitorInterval, cgroupRoot,
+                trainingCommand, command, agentVersion);
+    }
+
     /**
      * The command that runs this jar's roles with the running JVM: {@code java -jar vaniila.jar} when started from
      * the executable jar, else {@code java -cp <classpath> fr.catie.vaniila.Vaniila}.

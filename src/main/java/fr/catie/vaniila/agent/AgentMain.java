@@ -154,20 +154,17 @@ public final class AgentMain {
         }
         NodeAgent agent;
         try {
-            int cores = options.values().containsKey("cores") ? options.integer("cores", 0) : 0;
-            long memoryMb = options.values().containsKey("memory-mb") ? options.integer("memory-mb", 0) : 0;
+            int cores = options.integer("cores", 0);
+            long memoryMb = options.integer("memory-mb", 0);
             String nvidiaSmi = options.values().getOrDefault("nvidia-smi", "nvidia-smi");
             Inventory inventory = HostDiscovery.discover(options.get("node"), portal, cores, memoryMb, virtualGpus,
                     new NvidiaSmi(nvidiaSmi));
             Path stateDir = options.get("state-dir") != null ? Path.of(options.get("state-dir"))
                     : Path.of(System.getProperty("user.home"), ".vaniila", "agent-" + inventory.node());
-            AgentConfig config = AgentConfig.of(inventory, stateDir);
+            AgentConfig config = AgentConfig.of(inventory, stateDir).withNvidiaSmi(nvidiaSmi);
             if (options.get("cgroup-root") != null) {
                 config = config.withCgroupRoot(Path.of(options.get("cgroup-root")));
             }
-            config = new AgentConfig(config.inventory(), config.stateDir(), config.idleWaitSeconds(),
-                    config.busyWaitSeconds(), config.monitorInterval(), config.cgroupRoot(), config.trainingCommand(),
-                    nvidiaSmi, config.agentVersion());
             agent = NodeAgent.start(config, link);
         } catch (IllegalArgumentException e) {
             System.err.println("vaniila agent: " + e.getMessage() + "\n(see: java -jar vaniila.jar agent --help)");

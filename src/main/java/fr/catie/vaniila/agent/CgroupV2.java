@@ -22,28 +22,35 @@ final class CgroupV2 {
     }
 
     /**
-     * The cgroup v2 hierarchy at {@code root} if the agent can use it.
+     * Whether the agent can limit jobs with cgroup v2 here.
      *
-     * @return empty, with the reason in {@code why[0]}, when it cannot
+     * @param cgroups          the hierarchy, or null when it cannot be used
+     * @param unavailableBecause why it cannot be used, for the one log line; null when it can
      */
-    static Optional<CgroupV2> detect(Path root, String[] why) {
+    record Detection(CgroupV2 cgroups, String unavailableBecause) {
+
+        Optional<CgroupV2> usable() {
+            return Optional.ofNullable(cgroups);
+        }
+    }
+
+    /** The cgroup v2 hierarchy at {@code root}, if the agent can use it. */
+    static Detection detect(Path root) {
         Path controllers = root.resolve("cgroup.controllers");
         if (!Files.isRegularFile(controllers)) {
-            why[0] = root + " is not a cgroup v2 hierarchy (no cgroup.controllers)";
-            return Optional.empty();
+            return new Detection(null, root + " is not a cgroup v2 hierarchy (no cgroup.controllers)");
         }
         try {
             String text = " " + Files.readString(controllers).trim() + " ";
             if (!text.contains(" memory ") || !text.contains(" cpu ")) {
-                why[0] = root + " does not delegate the memory and cpu controllers (has:" + text + ")";
-                return Optional.empty();
+                return new Detection(null, root + " does not delegate the memory and cpu controllers (has:" + text
+                        + ")");
             }
             CgroupV2 cgroups = new CgroupV2(root);
             cgroups.parent();
-            return Optional.of(cgroups);
+            return new Detection(cgroups, null);
         } catch (IOException e) {
-            why[0] = "the agent may not write " + root + " (" + e + ")";
-            return Optional.empty();
+            return new Detection(null, "the agent may not write " + root + " (" + e + ")");
         }
     }
 

@@ -42,7 +42,9 @@ public final class HttpPortalLink implements PortalLink {
         String base = portal.toString();
         this.portal = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
         this.token = token;
-        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        // HTTP/1.1: no h2c upgrade attempt on plain http, one connection per concurrent call (sync, logs).
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     @Override

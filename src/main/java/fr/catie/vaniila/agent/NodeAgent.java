@@ -57,7 +57,7 @@ public final class NodeAgent implements AutoCloseable {
     public static final int MAX_CHUNK = 1 << 20;
 
     private static final int MAX_EVENTS_PER_SYNC = 1000;
-    private static final int MAX_QUEUED_EVENTS = 100_000;
+    private static final int MAX_QUEUED_EVENTS = 10_000;
     private static final int MAX_EXECUTED = 10_000;
     private static final int MAX_FINISHED = 2_000;
     private static final int MAX_METRICS_LINE = 64 * 1024;
@@ -70,6 +70,7 @@ public final class NodeAgent implements AutoCloseable {
     private final JobLauncher launcher;
     private final Optional<CgroupV2> cgroups;
     private final NvidiaSmi nvidiaSmi;
+    private final TorchrunEnv torchrun = new TorchrunEnv();
     private final boolean asRoot;
     private final Clock clock = Clock.systemUTC();
 
@@ -96,10 +97,10 @@ public final class NodeAgent implements AutoCloseable {
         this.link = link;
         this.store = store;
         this.asRoot = JobLauncher.runningAsRoot();
-        String[] why = new String[1];
-        this.cgroups = config.cgroupRoot() == null ? Optional.empty() : CgroupV2.detect(config.cgroupRoot(), why);
-        if (config.cgroupRoot() != null && cgroups.isEmpty()) {
-            log(Level.INFO, "jobs run without cgroup memory and CPU limits: " + why[0]);
+        CgroupV2.Detection detection = config.cgroupRoot() == null ? null : CgroupV2.detect(config.cgroupRoot());
+        this.cgroups = detection == null ? Optional.empty() : detection.usable();
+        if (detection != null && cgroups.isEmpty()) {
+            log(Level.INFO, "jobs run without cgroup memory and CPU limits: " + detection.unavailableBecause());
         }
         if (!asRoot) {
             log(Level.INFO, "the agent is not root: jobs run as its own user '" + System.getProperty("user.name")
@@ -207,6 +208,7 @@ public final class NodeAgent implements AutoCloseable {
         boolean exited = Files.exists(dir.resolve(JobLauncher.EXIT_CODE));
         if (jobPid.isPresent() || exited) {
             t.jobPid = jobPid.orElse(0L);
+            t.jobStart = ProcessTable.startOf(t.jobPid).orElse(null);
             t.startedAt = now;
             t.phase = Phase.RUNNING;
             emit(seq -> new AgentEvent.Started(seq, t.launchId(), t.spec.jobId(), now, t.jobPid));
@@ -433,8 +435,23 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private void launch(Command.Launch command) {
-        LaunchSpec spec = command.launch();
-        LaunchId id = spec.launchId();
+        LaunchSpec sent = command.launch();
+        LaunchId id = sent.launchId();
+        LaunchSpec spec;
+        try {
+            spec = sent.problems(inventory).isEmpty() ? torchrun.complete(sent, inventory) : sent;
+        } catch (LaunchException e) {
+            synchronized (lock) {
+                if (executed.add(command.commandId()) && !launches.containsKey(id) && !finished.containsKey(id)) {
+                    Instant now = clock.instant();
+                    remember(emit(seq -> new AgentEvent.LaunchFailed(seq, id, sent.jobId(), now, e.getMessage())));
+                }
+                trimExecuted();
+                dirty = true;
+                saveIfDirty();
+            }
+            return;
+        }
         TrackedLaunch tracked;
         synchronized (lock) {
             if (!executed.add(command.commandId())) {
@@ -473,6 +490,7 @@ public final class NodeAgent implements AutoCloseable {
                 tracked.wrapperPid = spawned.wrapperPid();
                 tracked.wrapperStart = spawned.wrapperStart();
                 tracked.jobPid = spawned.jobPid();
+                tracked.jobStart = spawned.jobPid() > 0 ? ProcessTable.startOf(spawned.jobPid()).orElse(null) : null;
                 tracked.cgroup = spawned.cgroup();
                 tracked.startedAt = now;
                 tracked.phase = Phase.RUNNING;
@@ -515,7 +533,7 @@ public final class NodeAgent implements AutoCloseable {
                 t.killReason = command.reason();
                 t.killAt = now.plusSeconds(Math.max(0, command.graceSeconds()));
                 if (t.jobPid > 1) {
-                    JobLauncher.signalGroup(t.jobPid, "TERM");
+                    signalJob(t, "TERM");
                     t.termSent = true;
                 }
                 log(Level.INFO, "stopping launch " + t.launchId() + " (" + command.reason() + "), grace "
@@ -568,6 +586,7 @@ public final class NodeAgent implements AutoCloseable {
         if (t.jobPid == 0) {
             JobLauncher.readLong(dir.resolve(JobLauncher.JOB_PID)).ifPresent(pid -> {
                 t.jobPid = pid;
+                t.jobStart = ProcessTable.startOf(pid).orElse(null);
                 dirty = true;
             });
         }
@@ -582,7 +601,7 @@ public final class NodeAgent implements AutoCloseable {
             // The wrapper is gone: it wrote the exit code just before, or was killed and nobody will.
             Optional<Long> late = JobLauncher.readLong(dir.resolve(JobLauncher.EXIT_CODE));
             if (late.isEmpty()) {
-                JobLauncher.signalGroup(t.jobPid, "KILL");
+                signalJob(t, "KILL");
             }
             finish(t, late.map(Long::intValue).orElse(null), now);
             return;
@@ -597,15 +616,25 @@ public final class NodeAgent implements AutoCloseable {
         }
         if (t.killReason != null && t.jobPid > 1) {
             if (!t.termSent) {
-                JobLauncher.signalGroup(t.jobPid, "TERM");
+                signalJob(t, "TERM");
                 t.termSent = true;
                 dirty = true;
             }
             if (!t.killSent && !now.isBefore(t.killAt)) {
-                JobLauncher.signalGroup(t.jobPid, "KILL");
+                signalJob(t, "KILL");
                 t.killSent = true;
                 dirty = true;
             }
+        }
+    }
+
+    /**
+     * Signals a job's process group, but only while its leader is the very process the job started as: after a
+     * reboot or a long outage the group id may belong to someone else, and the agent runs as root.
+     */
+    private static void signalJob(TrackedLaunch t, String signal) {
+        if (t.jobPid > 1 && ProcessTable.alive(t.jobPid, t.jobStart)) {
+            JobLauncher.signalGroup(t.jobPid, signal);
         }
     }
 
@@ -735,7 +764,7 @@ public final class NodeAgent implements AutoCloseable {
      *
      * @return whether anything was uploaded (then another pass follows at once)
      */
-    boolean shipLogsOnce() throws IOException {
+    private boolean shipLogsOnce() throws IOException {
         List<TrackedLaunch> current;
         synchronized (lock) {
             current = launches.values().stream().filter(t -> t.phase != Phase.SPAWNING).toList();

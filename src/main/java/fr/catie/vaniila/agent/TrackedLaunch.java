@@ -28,6 +28,7 @@ final class TrackedLaunch {
     long wrapperPid;
     Instant wrapperStart;
     long jobPid;
+    Instant jobStart;
     Instant startedAt;
     ExitReason killReason;
     Instant killAt;

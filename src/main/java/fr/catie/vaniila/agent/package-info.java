@@ -8,8 +8,12 @@
  * ({@link fr.catie.vaniila.agent.JobLauncher}), enforces wall time, ships logs in bounded chunks and keeps every
  * promise it made in a state file so that a restart of the agent or of the portal loses no job and runs none twice.
  *
- * <p>Entry points for other modules: {@link fr.catie.vaniila.agent.NodeAgent#start(AgentConfig, PortalLink)},
- * {@link fr.catie.vaniila.agent.HttpPortalLink}, {@link fr.catie.vaniila.agent.Inventory}. No Spring here: the agent
- * is a plain program so that it starts fast on a node and embeds anywhere.
+ * <p>Entry points for other modules: {@link fr.catie.vaniila.agent.LocalAgents} (the portal's in-process agents),
+ * {@link fr.catie.vaniila.agent.NodeAgent#start(AgentConfig, PortalLink)}, {@link fr.catie.vaniila.agent.HttpPortalLink},
+ * {@link fr.catie.vaniila.agent.Inventory}; the protocol's messages ({@link fr.catie.vaniila.agent.AgentMessages},
+ * {@link fr.catie.vaniila.agent.AgentEvent}, {@link fr.catie.vaniila.agent.Command},
+ * {@link fr.catie.vaniila.agent.LaunchSpec}) and their JSON ({@link fr.catie.vaniila.agent.AgentJson}) may be reused
+ * by the portal's gateway. No Spring here: the agent is a plain program so that it starts fast on a node and embeds
+ * anywhere (an ArchUnit test keeps it so). Operations: {@code docs/agent.md}.
  */
 package fr.catie.vaniila.agent;

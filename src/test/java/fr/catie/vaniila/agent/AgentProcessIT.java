@@ -31,6 +31,8 @@ class AgentProcessIT {
     private PortalHarness portal;
     private final List<Process> agents = new ArrayList<>();
     private Path workspace;
+    private Path testDir;
+    private static int tests;
 
     @BeforeAll
     static void createBase() throws Exception {
@@ -48,7 +50,10 @@ class AgentProcessIT {
     @BeforeEach
     void startPortal() throws IOException {
         portal = new PortalHarness();
-        workspace = base.resolve("home").resolve(NodeAgentIT.USER);
+        // Each test its own agent state and workspace: a state carries its event seq from one agent to the next.
+        testDir = Files.createDirectories(base.resolve("test-" + ++tests));
+        Files.setPosixFilePermissions(testDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        workspace = testDir.resolve("home").resolve(NodeAgentIT.USER);
     }
 
     @AfterEach
@@ -66,12 +71,12 @@ class AgentProcessIT {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-Xmx48m", "-cp", System.getProperty("java.class.path"), "fr.catie.vaniila.Vaniila",
                 "agent", "--portal", portal.uri().toString(), "--node", "proc-node", "--state-dir",
-                base.resolve("state").toString(), "--virtual-gpus", "2x rtx2080ti-11g", "--cores", "2",
+                testDir.resolve("state").toString(), "--virtual-gpus", "2x rtx2080ti-11g", "--cores", "2",
                 "--memory-mb", "2048"));
         command.addAll(List.of(extra));
         ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectOutput(base.resolve("agent-" + agents.size() + ".out").toFile())
-                .redirectError(base.resolve("agent-" + agents.size() + ".err").toFile());
+                .redirectOutput(testDir.resolve("agent-" + agents.size() + ".out").toFile())
+                .redirectError(testDir.resolve("agent-" + agents.size() + ".err").toFile());
         if (token != null) {
             builder.environment().put("VANIILA_AGENT_TOKEN", token);
         }
@@ -81,7 +86,7 @@ class AgentProcessIT {
     }
 
     private String stderrOf(int index) throws IOException {
-        return Files.readString(base.resolve("agent-" + index + ".err"));
+        return Files.readString(testDir.resolve("agent-" + index + ".err"));
     }
 
     private void awaitRegistrations(int count) throws Exception {
@@ -142,6 +147,85 @@ class AgentProcessIT {
         assertEquals(1, portal.count(e -> e instanceof AgentEvent.Exited));
         assertEquals(List.of(), portal.protocolErrors);
         assertTrue(agents.get(1).isAlive(), "the 48 MiB agent survived shipping 100 MB: " + stderrOf(1));
+    }
+
+    @Test
+    void anAgentKilledMidUploadResumesFromTheAcknowledgedOffset() throws Exception {
+        // Slow uploads (100 ms a chunk: 6 s for the log) leave a wide window to kill the agent in.
+        portal.uploadDelayMillis = 100;
+        agent(PortalHarness.TOKEN);
+        awaitRegistrations(1);
+        String ws = workspace.toString();
+        long size = 60_000_000;
+        LaunchSpec spec = new LaunchSpec(new LaunchId("resume-1"), new JobId(202), "resume", LaunchKind.BATCH,
+                new UserAccount(NodeAgentIT.USER, NodeAgentIT.UID, NodeAgentIT.UID, ws), ws, ws + "/.vaniila/jobs/202",
+                "#!/bin/bash\nyes 'resumable log line' | head -c " + size + "\n", null, ws + "/slurm-202.out",
+                ws + "/slurm-202.err", 1, 512, List.of(), 0, 5, Map.of());
+        portal.send(PortalHarness.launchCommand("r-1", spec));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (portal.logSize(spec.launchId(), LogStream.STDOUT) < 10_000_000 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Process killed = agents.get(0);
+        killed.destroyForcibly();
+        assertTrue(killed.waitFor(20, TimeUnit.SECONDS));
+        long shippedBeforeKill = portal.logSize(spec.launchId(), LogStream.STDOUT);
+        assertTrue(shippedBeforeKill < size, "the kill must land mid-upload: " + shippedBeforeKill);
+
+        portal.uploadDelayMillis = 0;
+        agent(PortalHarness.TOKEN);
+        deadline = System.nanoTime() + WAIT.toNanos();
+        while (portal.logSize(spec.launchId(), LogStream.STDOUT) < size && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(size, portal.logSize(spec.launchId(), LogStream.STDOUT), stderrOf(1));
+        portal.await(AgentEvent.Exited.class, spec.launchId(), WAIT);
+        assertEquals(NodeAgentIT.sha256(Files.newInputStream(Path.of(spec.stdout()))),
+                portal.logSha256(spec.launchId(), LogStream.STDOUT));
+        // The second agent starts at the offset the state file holds: at most the chunks in flight are sent again.
+        long resent = portal.chunkSizes.stream().mapToLong(Integer::longValue).sum() - size;
+        assertTrue(resent <= 16L * NodeAgent.MAX_CHUNK, "re-sent " + resent + " bytes");
+        assertEquals(1, portal.count(e -> e instanceof AgentEvent.Exited));
+    }
+
+    @Test
+    void anAgentThatIsNotRootRunsJobsAsItsOwnUser() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(NodeAgentIT.ROOT, "needs root to start an agent as nobody");
+        // The agent role needs only its classes and Jackson: give the unprivileged user a readable copy.
+        Path lib = testDir.resolve("lib");
+        NodeAgentIT.copyTree(Path.of("target", "classes"), lib.resolve("classes"));
+        List<String> classpath = new ArrayList<>(List.of(lib.resolve("classes").toString()));
+        for (Class<?> c : List.of(tools.jackson.databind.json.JsonMapper.class, tools.jackson.core.JsonParser.class,
+                com.fasterxml.jackson.annotation.JsonCreator.class)) {
+            Path jar = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path copy = lib.resolve(jar.getFileName());
+            Files.copy(jar, copy);
+            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
+            classpath.add(copy.toString());
+        }
+        Path home = Files.createDirectories(testDir.resolve("nobody"));
+        Files.setAttribute(home, "unix:uid", 65534);
+        Process p = new ProcessBuilder(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx48m", "-cp",
+                String.join(":", classpath), "fr.catie.vaniila.Vaniila", "agent", "--portal", portal.uri().toString(),
+                "--token", PortalHarness.TOKEN, "--node", "laptop", "--state-dir", home.resolve("state").toString(),
+                "--virtual-gpus", "4x rtx2080ti-11g"))
+                .redirectOutput(testDir.resolve("agent-0.out").toFile())
+                .redirectError(testDir.resolve("agent-0.err").toFile()).start();
+        agents.add(p);
+        awaitRegistrations(1);
+
+        String ws = home.resolve("alice").toString();
+        LaunchSpec spec = new LaunchSpec(new LaunchId("dev-1"), new JobId(301), "dev", LaunchKind.BATCH,
+                new UserAccount("alice", 20001, 20001, ws), ws, ws + "/.vaniila/jobs/301",
+                "#!/bin/bash\necho \"uid=$(id -u) cuda=$CUDA_VISIBLE_DEVICES\"\n", null, ws + "/slurm-301.out",
+                ws + "/slurm-301.out", 1, 512, List.of(2, 3), 0, 5, Map.of());
+        portal.send(PortalHarness.launchCommand("d-1", spec));
+        AgentEvent.Exited exited = portal.await(AgentEvent.Exited.class, spec.launchId(), WAIT);
+        assertEquals(0, exited.exitCode());
+        String out = portal.awaitLog(spec.launchId(), LogStream.STDOUT, "cuda=", WAIT);
+        assertEquals("uid=65534 cuda=2,3\n", out);
+        assertTrue(stderrOf(0).contains("the agent is not root: jobs run as its own user"), stderrOf(0));
     }
 
     @Test

@@ -126,6 +126,37 @@ class AgentProtocolTest {
     }
 
     @Test
+    void singleNodeRanksMeetOnThisNodeOnOneFreePortAndMultiNodeOnesNeedThePortal() throws Exception {
+        LaunchSpec base = AgentJson.MAPPER.readValue(LAUNCH, LaunchSpec.class);
+        TorchrunEnv torchrun = new TorchrunEnv();
+        Inventory node = new Inventory("n1", null, "10.0.0.7", 8, 16384, NODE.gpus());
+
+        LaunchSpec rank0 = torchrun.complete(withEnv(base, "l-r0", Map.of("WORLD_SIZE", "2", "RANK", "0")), node);
+        LaunchSpec rank1 = torchrun.complete(withEnv(base, "l-r1", Map.of("WORLD_SIZE", "2", "RANK", "1")), node);
+        assertEquals("10.0.0.7", rank0.env().get("MASTER_ADDR"));
+        int port = Integer.parseInt(rank0.env().get("MASTER_PORT"));
+        assertTrue(port > 0 && port < 65536);
+        assertEquals(rank0.env().get("MASTER_PORT"), rank1.env().get("MASTER_PORT"));
+        assertEquals("1", rank1.env().get("LOCAL_RANK"));
+        assertEquals("2", rank1.env().get("LOCAL_WORLD_SIZE"));
+
+        // Given by the portal: kept as given. Not multi-rank: untouched.
+        assertEquals(base, torchrun.complete(base, node));
+        LaunchSpec single = withEnv(base, "l-s", Map.of());
+        assertEquals(single, torchrun.complete(single, node));
+
+        LaunchException e = assertThrows(LaunchException.class, () -> torchrun.complete(withEnv(base, "l-m",
+                Map.of("WORLD_SIZE", "8", "LOCAL_WORLD_SIZE", "4", "RANK", "0")), node));
+        assertTrue(e.getMessage().contains("the portal must give rank 0's node address and a port"), e.getMessage());
+    }
+
+    private static LaunchSpec withEnv(LaunchSpec s, String launchId, Map<String, String> env) {
+        return new LaunchSpec(new LaunchId(launchId), s.jobId(), s.jobName(), s.kind(), s.user(), s.workdir(),
+                s.jobDir(), s.script(), s.argv(), s.stdout(), s.stderr(), s.cores(), s.memoryMb(), s.gpuIndices(),
+                s.walltimeSeconds(), s.graceSeconds(), env);
+    }
+
+    @Test
     void signalNamesFromShellStatus() {
         assertEquals("SIGKILL", NodeAgent.signalName(137 - 128));
         assertEquals("SIGTERM", NodeAgent.signalName(143 - 128));

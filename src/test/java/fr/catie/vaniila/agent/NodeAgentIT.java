@@ -299,6 +299,43 @@ class NodeAgentIT {
     }
 
     @Test
+    void aWallTimeThatPassedWhileTheAgentWasDownIsEnforcedByTheNextAgent() throws Exception {
+        startAgent();
+        LaunchSpec spec = batch("wall-2", 116, "#!/bin/bash\nsleep 300\n", 2, 5, List.of(), Map.of());
+        portal.send(PortalHarness.launchCommand("c-20", spec));
+        portal.await(AgentEvent.Started.class, spec.launchId(), WAIT);
+        agent.stop();
+        Thread.sleep(2500);
+        assertEquals(0, portal.count(e -> e instanceof AgentEvent.Exited));
+
+        startAgent();
+        AgentEvent.Exited exited = portal.await(AgentEvent.Exited.class, spec.launchId(), WAIT);
+        assertEquals(ExitReason.TIMEOUT, exited.reason());
+        assertEquals(143, exited.exitCode());
+    }
+
+    @Test
+    void aJobLostWithItsWrapperWhileTheAgentWasDownIsReportedWithoutAnExitCode() throws Exception {
+        startAgent();
+        LaunchSpec spec = batch("lost-1", 115, "#!/bin/bash\nsleep 300\n", 0, 5, List.of(), Map.of());
+        portal.send(PortalHarness.launchCommand("c-19", spec));
+        AgentEvent.Started started = portal.await(AgentEvent.Started.class, spec.launchId(), WAIT);
+        agent.stop();
+
+        // What a reboot does: the wrapper and the job vanish, and nobody writes an exit code.
+        String stat = Files.readString(Path.of("/proc", Long.toString(started.pid()), "stat"));
+        long wrapper = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+        assertEquals(0, run("kill", "-KILL", Long.toString(wrapper)));
+        assertEquals(0, run("kill", "-KILL", "--", "-" + started.pid()));
+
+        startAgent();
+        AgentEvent.Exited exited = portal.await(AgentEvent.Exited.class, spec.launchId(), WAIT);
+        assertNull(exited.exitCode());
+        assertEquals(ExitReason.EXITED, exited.reason());
+        assertFalse(Files.exists(Path.of(spec.jobDir(), JobLauncher.EXIT_CODE)));
+    }
+
+    @Test
     void aBigLogIsShippedInChunksOfAtMostOneMebibyte() throws Exception {
         startAgent();
         long size = 20_000_000;

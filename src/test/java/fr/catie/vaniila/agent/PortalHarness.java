@@ -34,6 +34,11 @@ final class PortalHarness implements AutoCloseable {
 
     static final String TOKEN = "node-token-good";
 
+    static {
+        // Without TCP_NODELAY the JDK's server waits on delayed ACKs: ~50 ms per upload, a harness artefact.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
     private final HttpServer server;
     final List<Registration> registrations = new CopyOnWriteArrayList<>();
     final List<AgentEvent> applied = new CopyOnWriteArrayList<>();
@@ -69,6 +74,7 @@ final class PortalHarness implements AutoCloseable {
     volatile int failWith;
     volatile boolean forgetNode;
     volatile long maxLogBytes = Long.MAX_VALUE;
+    volatile long uploadDelayMillis;
     volatile int syncs;
 
     PortalHarness() throws IOException {
@@ -263,6 +269,13 @@ final class PortalHarness implements AutoCloseable {
         }
         long offset = Long.parseLong(query.get("offset"));
         chunkSizes.add(body.length);
+        if (uploadDelayMillis > 0) {
+            try {
+                Thread.sleep(uploadDelayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         synchronized (this) {
             Sink stored = logs.computeIfAbsent(launchId + "/" + query.get("stream"), k -> new Sink());
             if (offset == stored.size && stored.size < maxLogBytes) {
