@@ -78,7 +78,7 @@ class CrossOrganisationIT extends PortalIT {
         refuse("POST", "/api/v1/users/{username}/enable", v -> "/api/v1/users/" + v.user() + "/enable", v -> null);
         invalid("POST", "/api/v1/jobs", v -> "/api/v1/jobs", v -> json("script", "true", "dependency", "afterok:" + v.job()));
         ownOnly("GET", "/api/v1/jobs", v -> "/api/v1/jobs", v -> null);
-        refuse("GET", "/api/v1/jobs", v -> "/api/v1/jobs?user=" + v.user(), v -> null);
+        ownOnly("GET", "/api/v1/jobs", v -> "/api/v1/jobs?state=RUNNING,PENDING", v -> null);
         refuse("GET", "/api/v1/jobs/{id}", v -> "/api/v1/jobs/" + v.job(), v -> null);
         refuse("GET", "/api/v1/jobs/{id}/timeline", v -> "/api/v1/jobs/" + v.job() + "/timeline", v -> null);
         refuse("GET", "/api/v1/jobs/{id}/log", v -> "/api/v1/jobs/" + v.job() + "/log", v -> null);
@@ -140,7 +140,13 @@ class CrossOrganisationIT extends PortalIT {
                 String what = c.method() + " " + c.path().apply(victim) + " -> " + r.status() + " " + r.body();
                 if (c.mustRefuse()) {
                     assertThat(r.status()).as(what).isIn(c.refusals().toArray());
-                    assertThat(r.body()).as(what).doesNotContain(victim.user());
+                    // A refusal may echo what the intruder sent, nothing more of the victim.
+                    String sent = c.path().apply(victim) + c.body().apply(victim);
+                    for (String secret : List.of(victim.org(), victim.user(), victim.admin())) {
+                        if (!sent.contains(secret)) {
+                            assertThat(r.body()).as(what).doesNotContain(secret);
+                        }
+                    }
                 } else {
                     assertThat(r.status()).as(what).isBetween(200, 299);
                     assertThat(r.body()).as(what).doesNotContain(victim.org()).doesNotContain(victim.user());
