@@ -205,8 +205,18 @@ public class AgentGateway {
         if (reconcile != null) {
             reconcile(nodeId, node, reconcile, touched);
         }
-        jdbc.sql("UPDATE nodes SET last_seq = ?, last_seen_at = ?, reconcile_running = NULL WHERE id = ?")
-                .params(lastSeq, ts(clock.instant()), nodeId).update();
+        // A node declared DOWN whose agent answers again is back: it takes jobs again.
+        int back = jdbc.sql("""
+                UPDATE nodes SET last_seq = ?, last_seen_at = ?, reconcile_running = NULL,
+                  state = CASE WHEN state = 'DOWN' THEN 'UP' ELSE state END,
+                  state_reason = CASE WHEN state = 'DOWN' THEN NULL ELSE state_reason END
+                WHERE id = ? RETURNING (SELECT state FROM nodes WHERE id = ?) = 'DOWN'""")
+                .params(lastSeq, ts(clock.instant()), nodeId, nodeId).query(Boolean.class).list()
+                .stream().filter(Boolean::booleanValue).toList().size();
+        if (back > 0) {
+            log.info("Node {} answers again: UP", node);
+            events.publishEvent(new Nodes.NodesChanged(node));
+        }
         for (long jobId : touched) {
             control.settle(jobId);
         }

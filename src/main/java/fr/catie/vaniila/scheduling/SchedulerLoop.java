@@ -86,7 +86,6 @@ public class SchedulerLoop implements SmartLifecycle {
     private final Timer cycleTimer;
     private final MeterRegistry meters;
     private final AtomicBoolean triggered = new AtomicBoolean();
-    private final Map<String, Integer> pendingGauge = new java.util.concurrent.ConcurrentHashMap<>();
     private ScheduledExecutorService executor;
     private SchedulerLease lease;
     private volatile boolean running;
@@ -200,14 +199,6 @@ public class SchedulerLoop implements SmartLifecycle {
         List<PendingStatus> pending = new ArrayList<>(decision.pending());
         pending.addAll(jobs.throttled());
         jobQueue.writePending(pending);
-        Map<String, Integer> byQueueAndReason = new HashMap<>();
-        for (PendingStatus s : pending) {
-            byQueueAndReason.merge(s.reason().name(), 1, Integer::sum);
-        }
-        for (var reason : fr.catie.vaniila.scheduler.PendingReason.values()) {
-            String key = reason.name();
-            pendingGauge.put(key, byQueueAndReason.getOrDefault(key, 0));
-        }
         if (!started.isEmpty()) {
             log.info("Scheduler started jobs {}", started);
             meters.counter("vaniila.scheduler.launches").increment(started.size());
@@ -269,6 +260,15 @@ public class SchedulerLoop implements SmartLifecycle {
                         WHERE node_id = ? AND state IN ('LAUNCHING', 'RUNNING') RETURNING job_id""")
                         .params(name, nodeId).query(Long.class).list();
                 jdbc.sql("UPDATE agent_commands SET done_at = now() WHERE node_id = ? AND done_at IS NULL").param(nodeId).update();
+                // Should the agent come back, its lost processes must not go on beside the requeued jobs.
+                jdbc.sql("""
+                        INSERT INTO agent_commands (id, node_id, type, launch_id, payload)
+                        SELECT gen_random_uuid(), l.node_id, 'STOP', l.id, jsonb_build_object('commandId', '', 'type', 'STOP',
+                          'launchId', l.id::text, 'jobId', l.job_id, 'reason', 'CANCELLED', 'graceSeconds', 10)
+                        FROM launches l WHERE l.node_id = ? AND l.state = 'LOST' AND l.ended_at > now() - interval '1 minute'""")
+                        .param(nodeId).update();
+                jdbc.sql("UPDATE agent_commands SET payload = jsonb_set(payload, '{commandId}', to_jsonb(id::text)) "
+                        + "WHERE node_id = ? AND done_at IS NULL AND payload->>'commandId' = ''").param(nodeId).update();
                 for (long jobId : new java.util.TreeSet<>(jobIds)) {
                     control.settle(jobId);
                 }
@@ -287,12 +287,6 @@ public class SchedulerLoop implements SmartLifecycle {
         running = true;
         long interval = properties.scheduling().interval().toMillis();
         executor.scheduleWithFixedDelay(this::cycle, interval, interval, TimeUnit.MILLISECONDS);
-        for (var reason : fr.catie.vaniila.scheduler.PendingReason.values()) {
-            String key = reason.name();
-            pendingGauge.put(key, 0);
-            meters.gauge("vaniila.jobs.pending", java.util.List.of(io.micrometer.core.instrument.Tag.of("reason", key)),
-                    pendingGauge, m -> m.getOrDefault(key, 0));
-        }
     }
 
     @Override
