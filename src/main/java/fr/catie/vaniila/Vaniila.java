@@ -24,6 +24,7 @@ public final class Vaniila {
             PortalApplication.start(args);
             return -1; // keeps running: the web server's threads hold the JVM
         });
+        ROLES.put("train", fr.catie.vaniila.training.TrainRole::run);
     }
 
     private Vaniila() {

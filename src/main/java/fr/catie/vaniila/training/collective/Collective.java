@@ -84,6 +84,14 @@ public final class Collective implements AutoCloseable {
     }
 
     /**
+     * @return a float view of the whole of {@code buffer} (0 to capacity) in its byte order,
+     *         whatever its position and limit
+     */
+    public static FloatBuffer floats(ByteBuffer buffer) {
+        return buffer.duplicate().clear().order(buffer.order()).asFloatBuffer();
+    }
+
+    /**
      * Joins the job: rendezvous at rank 0 ({@code MASTER_ADDR:MASTER_PORT}), exchange of every
      * rank's data address, then the ring connections. Returns when every rank has joined.
      *
@@ -378,8 +386,8 @@ public final class Collective implements AutoCloseable {
     }
 
     private static void reduceInto(ByteBuffer data, int offset, int length, ByteBuffer in, float scale) {
-        FloatBuffer acc = data.asFloatBuffer();
-        FloatBuffer add = in.asFloatBuffer();
+        FloatBuffer acc = floats(data);
+        FloatBuffer add = floats(in);
         if (scale == 1f) {
             for (int i = 0; i < length; i++) {
                 acc.put(offset + i, acc.get(offset + i) + add.get(i));
@@ -492,14 +500,14 @@ public final class Collective implements AutoCloseable {
             throw fail(e.getCause() instanceof RuntimeException re ? re
                     : new CollectiveException(-1, "neighbour averaging failed: " + e.getCause(), e.getCause()));
         }
-        FloatBuffer own = data.asFloatBuffer();
-        FloatBuffer l = fromLeft.asFloatBuffer();
+        FloatBuffer own = floats(data);
+        FloatBuffer l = floats(fromLeft);
         if (n == 2) {
             for (int i = 0; i < floats; i++) {
                 own.put(i, (own.get(i) + l.get(i)) * 0.5f);
             }
         } else {
-            FloatBuffer rr = fromRight.asFloatBuffer();
+            FloatBuffer rr = floats(fromRight);
             float third = 1f / 3f;
             for (int i = 0; i < floats; i++) {
                 own.put(i, (own.get(i) + l.get(i) + rr.get(i)) * third);
