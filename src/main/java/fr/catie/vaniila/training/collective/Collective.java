@@ -51,7 +51,7 @@ public final class Collective implements AutoCloseable {
 
     private static final int MAGIC = 0x56414e49; // "VANI"
     /** Size of the pieces a ring segment is sent in: small enough to pipeline, large enough to keep syscalls few. */
-    static final int DEFAULT_CHUNK_BYTES = 512 * 1024;
+    static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
 
     private final RankEnvironment env;
     private final Watchdog watchdog;
