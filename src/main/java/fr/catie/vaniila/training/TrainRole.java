@@ -46,7 +46,7 @@ public final class TrainRole {
             System.err.println("train: " + e.getMessage());
             return EXIT_BAD_INPUT;
         }
-        limitThreads(env);
+        limitThreads();
         Path workDir = Path.of("").toAbsolutePath();
         try {
             double accuracy = new TrainingWorker(options, env, workDir).run();
@@ -87,16 +87,15 @@ public final class TrainRole {
     }
 
     /**
-     * Several ranks share a node's cores: PyTorch's default of one thread per core in every rank
-     * would oversubscribe them. Each rank gets its share of the node's cores.
+     * PyTorch's default of one thread per core in every rank oversubscribes a node where several
+     * ranks (or other jobs) share the cores, and its spinning worker threads then slow a step by
+     * ten times. A rank takes {@code OMP_NUM_THREADS} threads when the launcher sets it (the usual
+     * way to give a process its cores), and one thread otherwise: a rank per CPU slot.
      */
-    private static void limitThreads(RankEnvironment env) {
-        String local = System.getenv("LOCAL_WORLD_SIZE");
-        int ranksHere = env.worldSize();
-        if (local != null && local.matches("\\d+") && Integer.parseInt(local) > 0) {
-            ranksHere = Integer.parseInt(local);
-        }
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / ranksHere);
+    private static void limitThreads() {
+        String omp = System.getenv("OMP_NUM_THREADS");
+        int threads = omp != null && omp.trim().matches("\\d+") && Integer.parseInt(omp.trim()) > 0
+                ? Integer.parseInt(omp.trim()) : 1;
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     }

@@ -11,8 +11,8 @@
  *   <li>On each node, for each rank: working directory = the job directory, command
  *   {@code java -cp <vaniila.jar> fr.catie.vaniila.Vaniila train <TrainingSpec.argv()...>}, environment
  *   {@code MASTER_ADDR} (host of rank 0, reachable from every node), {@code MASTER_PORT} (a free port on it),
- *   {@code WORLD_SIZE}, {@code RANK}, {@code LOCAL_RANK}, {@code LOCAL_WORLD_SIZE} (ranks on this node: each
- *   rank uses its share of the node's cores), {@code CUDA_VISIBLE_DEVICES} (the rank's GPU).
+ *   {@code WORLD_SIZE}, {@code RANK}, {@code LOCAL_RANK}, {@code LOCAL_WORLD_SIZE}, {@code CUDA_VISIBLE_DEVICES} (the rank's GPU), and {@code OMP_NUM_THREADS}
+ *   (the CPU threads of one rank; 1 when unset, a rank per CPU slot).
  *   A single rank needs none of the four rendezvous variables.</li>
  *   <li>Exit codes: 0 finished; 2 the request, data or environment is wrong (stderr says what to change);
  *   3 a peer rank died or got stuck (stderr names it: the first rank to notice names the culprit, its
