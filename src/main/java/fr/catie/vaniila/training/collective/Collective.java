@@ -14,20 +14,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The collective layer of a data-parallel job: one instance per rank (one JVM per rank), joined
  * over TCP with JDK NIO. It gives the operations the training strategies need:
  * <ul>
  *   <li>{@link #allReduce}: ring all-reduce (reduce-scatter then all-gather), each segment sent in
- *   chunks by a sender thread while the calling thread receives and reduces the previous chunk, so
- *   reduction overlaps the wire;</li>
+ *   chunks over non-blocking sockets: the calling thread reduces a received chunk while the kernel
+ *   carries the next ones in both directions, so reduction overlaps the wire. One thread, no
+ *   hand-offs: on shared, oversubscribed cores a context switch per chunk costs more than it saves;</li>
  *   <li>{@link #broadcast} from rank 0 and {@link #barrier}, over the star of rendezvous links;</li>
  *   <li>{@link #neighbourAverage}: D-PSGD gossip with the two ring neighbours, no global barrier;</li>
  *   <li>{@link #send}/{@link #receive}: point-to-point between rank 0 and any rank (the parameter
@@ -39,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * collective operations in the same order with buffers of the same size.
  *
  * <p>Failure: a peer that exits makes its neighbours fail at once (end of stream or reset); a
- * peer that stops sending for longer than the timeout is cut off by a watchdog. Either way the
+ * peer that makes no progress for longer than the timeout is given up on (every wait is a bounded
+ * select on non-blocking sockets). Either way the
  * operation throws {@link CollectiveException} naming the rank, and ranks waiting on a failed
  * rank fail in turn when it exits: the whole job fails, never hangs.
  *
@@ -51,31 +47,40 @@ public final class Collective implements AutoCloseable {
 
     private static final int MAGIC = 0x56414e49; // "VANI"
     /** Size of the pieces a ring segment is sent in: small enough to pipeline, large enough to keep syscalls few. */
-    static final int DEFAULT_CHUNK_BYTES = 256 * 1024;
+    static final int DEFAULT_CHUNK_BYTES = 1024 * 1024;
+    private static final long POLL_MILLIS = 200;
 
     private final RankEnvironment env;
-    private final Watchdog watchdog;
     private final Link right;
     private final Link left;
     /** On rank 0: index r holds the link to rank r (null at 0). On others: index 0 holds the link to rank 0. */
     private final Link[] star;
-    private final ExecutorService sender;
     private final int chunkBytes;
+    private final long timeoutNanos;
+    /** Waits for the ring links in the single-threaded pump of the all-reduce and neighbour averaging. */
+    private final Selector ring;
+    private final SelectionKey leftKey;
+    private final SelectionKey rightKey;
     private ByteBuffer scratch;
     private volatile boolean broken;
 
-    private Collective(RankEnvironment env, Watchdog watchdog, Link right, Link left, Link[] star, int chunkBytes) {
+    private Collective(RankEnvironment env, Link right, Link left, Link[] star, int chunkBytes, long timeoutNanos)
+            throws IOException {
         this.env = env;
-        this.watchdog = watchdog;
         this.right = right;
         this.left = left;
         this.star = star;
         this.chunkBytes = chunkBytes;
-        this.sender = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "collective-sender-rank" + env.rank());
-            t.setDaemon(true);
-            return t;
-        });
+        this.timeoutNanos = timeoutNanos;
+        if (right != null) {
+            ring = Selector.open();
+            leftKey = left.channel().register(ring, 0);
+            rightKey = right.channel().register(ring, 0);
+        } else {
+            ring = null;
+            leftKey = null;
+            rightKey = null;
+        }
     }
 
     /** Allocates a buffer of {@code floats} floats that the operations accept (direct, native order). */
@@ -106,10 +111,10 @@ public final class Collective implements AutoCloseable {
 
     static Collective join(RankEnvironment env, Duration joinTimeout, Duration timeout, int chunkBytes)
             throws IOException {
-        Watchdog watchdog = new Watchdog(timeout.toNanos());
         int n = env.worldSize();
+        long timeoutNanos = timeout.toNanos();
         if (n == 1) {
-            return new Collective(env, watchdog, null, null, new Link[1], chunkBytes);
+            return new Collective(env, null, null, new Link[1], chunkBytes, timeoutNanos);
         }
         long deadline = System.nanoTime() + joinTimeout.toNanos();
         List<Link> opened = new ArrayList<>();
@@ -125,7 +130,7 @@ public final class Collective implements AutoCloseable {
                 try (ServerSocketChannel master = ServerSocketChannel.open()) {
                     master.socket().setReuseAddress(true);
                     master.bind(new InetSocketAddress(env.masterPort()));
-                    acceptWorkers(env, master, star, hosts, ports, deadline, joinTimeout, opened, watchdog);
+                    acceptWorkers(env, master, star, hosts, ports, deadline, joinTimeout, opened, timeoutNanos);
                 }
                 ByteBuffer table = ByteBuffer.allocate(8 + n * 300);
                 table.putInt(MAGIC);
@@ -140,9 +145,8 @@ public final class Collective implements AutoCloseable {
             } else {
                 SocketChannel channel = connectWithRetry(env.masterAddress(), env.masterPort(), deadline, joinTimeout,
                         "could not reach rank 0 at " + env.masterAddress() + ":" + env.masterPort());
-                Link toRoot = new Link(0, "rank 0", channel);
+                Link toRoot = new Link(0, "rank 0", channel, timeoutNanos);
                 opened.add(toRoot);
-                watchdog.add(toRoot);
                 star[0] = toRoot;
                 byte[] self = ((InetSocketAddress) channel.getLocalAddress()).getAddress().getHostAddress()
                         .getBytes(StandardCharsets.UTF_8);
@@ -170,33 +174,30 @@ public final class Collective implements AutoCloseable {
             int rightRank = env.rightNeighbour();
             SocketChannel toRight = connectWithRetry(hosts[rightRank], ports[rightRank], deadline, joinTimeout,
                     "could not connect to rank " + rightRank + " at " + hosts[rightRank] + ":" + ports[rightRank]);
-            Link right = new Link(rightRank, "right ring neighbour", toRight);
+            Link right = new Link(rightRank, "right ring neighbour", toRight, timeoutNanos);
             opened.add(right);
-            watchdog.add(right);
             right.writeFully(ByteBuffer.allocate(8).putInt(MAGIC).putInt(env.rank()).flip(), "ring set-up");
             SocketChannel fromLeft = acceptOne(data, deadline, "rank " + env.leftNeighbour()
                     + " (left ring neighbour) did not connect within " + joinTimeout.toSeconds() + " s", env.leftNeighbour());
-            Link left = new Link(env.leftNeighbour(), "left ring neighbour", fromLeft);
+            Link left = new Link(env.leftNeighbour(), "left ring neighbour", fromLeft, timeoutNanos);
             opened.add(left);
-            watchdog.add(left);
             ByteBuffer who = ByteBuffer.allocate(8);
-            left.readFully(who, "ring set-up");
+            readWithDeadline(left, who, deadline, joinTimeout);
             if (who.getInt(0) != MAGIC || who.getInt(4) != env.leftNeighbour()) {
                 throw new CollectiveException(env.leftNeighbour(), "ring set-up: expected rank " + env.leftNeighbour()
                         + " to connect, got a connection claiming rank " + who.getInt(4), null);
             }
-            Collective collective = new Collective(env, watchdog, right, left, star, chunkBytes);
+            Collective collective = new Collective(env, right, left, star, chunkBytes, timeoutNanos);
             collective.barrier();
             return collective;
         } catch (IOException | RuntimeException e) {
             opened.forEach(Link::close);
-            watchdog.close();
             throw e;
         }
     }
 
     private static void acceptWorkers(RankEnvironment env, ServerSocketChannel master, Link[] star, String[] hosts,
-            int[] ports, long deadline, Duration joinTimeout, List<Link> opened, Watchdog watchdog) throws IOException {
+            int[] ports, long deadline, Duration joinTimeout, List<Link> opened, long timeoutNanos) throws IOException {
         int n = env.worldSize();
         TreeSet<Integer> missing = new TreeSet<>();
         for (int r = 1; r < n; r++) {
@@ -209,8 +210,7 @@ public final class Collective implements AutoCloseable {
                         + missing + " did not join within " + joinTimeout.toSeconds()
                         + " s: they failed to start, or were given another MASTER_ADDR/MASTER_PORT", null);
             }
-            channel.configureBlocking(true);
-            Link link = new Link(-1, "joining rank", channel);
+            Link link = new Link(-1, "joining rank", channel, timeoutNanos);
             ByteBuffer head = ByteBuffer.allocate(20);
             readWithDeadline(link, head, deadline, joinTimeout);
             int magic = head.getInt(0);
@@ -232,23 +232,17 @@ public final class Collective implements AutoCloseable {
             readWithDeadline(link, host, deadline, joinTimeout);
             hosts[rank] = new String(host.array(), StandardCharsets.UTF_8);
             ports[rank] = head.getInt(12);
-            Link named = new Link(rank, "rank " + rank, channel);
-            opened.add(named);
-            watchdog.add(named);
-            star[rank] = named;
+            link.identify(rank, "rank " + rank);
+            opened.add(link);
+            star[rank] = link;
             missing.remove(rank);
         }
     }
 
-    /** Reads during the rendezvous, where the watchdog is not yet in charge of this link. */
+    /** Reads during the rendezvous, bounded by the join deadline rather than the operation timeout. */
     private static void readWithDeadline(Link link, ByteBuffer buffer, long deadline, Duration joinTimeout) {
-        Watchdog local = new Watchdog(Math.max(1, deadline - System.nanoTime()));
-        local.add(link);
-        try {
-            link.readFully(buffer, "rendezvous (join timeout " + joinTimeout.toSeconds() + " s)");
-        } finally {
-            local.close();
-        }
+        link.readFully(buffer, "rendezvous (join timeout " + joinTimeout.toSeconds() + " s)",
+                Math.max(1, deadline - System.nanoTime()));
     }
 
     private static SocketChannel acceptOne(ServerSocketChannel server, long deadline, String timeoutMessage, int rank)
@@ -267,7 +261,6 @@ public final class Collective implements AutoCloseable {
                 selector.select(Math.max(1, left / 1_000_000));
                 SocketChannel channel = server.accept();
                 if (channel != null) {
-                    channel.configureBlocking(true);
                     return channel;
                 }
             }
@@ -329,54 +322,106 @@ public final class Collective implements AutoCloseable {
         }
         int floats = data.capacity() / Float.BYTES;
         int r = env.rank();
+        // What arrives from the left, in order: N-1 reduce-scatter steps then N-1 all-gather steps.
         List<long[]> received = new ArrayList<>(); // {offsetFloats, lengthFloats, reduce?1:0, lastReduceStep?1:0}
         for (int step = 0; step < 2 * (n - 1); step++) {
             boolean reduce = step < n - 1;
             int seg = reduce ? Math.floorMod(r - step - 1, n) : Math.floorMod(r - (step - (n - 1)), n);
             addChunks(received, floats, seg, reduce ? 1 : 0, reduce && step == n - 2 ? 1 : 0);
         }
-        List<long[]> firstSends = new ArrayList<>();
-        addChunks(firstSends, floats, r, 0, 0);
+        // What leaves to the right: this rank's own segment, then every received chunk but the last step's.
+        List<long[]> sends = new ArrayList<>();
+        addChunks(sends, floats, r, 0, 0);
+        int own = sends.size();
         int lastStepChunks = countChunks(floats, Math.floorMod(r - (n - 2), n));
-        int forwarded = received.size() - lastStepChunks;
-        Semaphore ready = new Semaphore(0);
+        sends.addAll(received.subList(0, received.size() - lastStepChunks));
         ensureScratch();
-        Future<?> sending = sender.submit(() -> {
-            for (long[] item : firstSends) {
-                right.writeFully(slice(data, item), "all-reduce");
-            }
-            for (int j = 0; j < forwarded; j++) {
-                // The receiver is bounded by the watchdog: it either delivers or fails and cancels us.
-                ready.acquire();
-                right.writeFully(slice(data, received.get(j)), "all-reduce");
-            }
-            return null;
-        });
+        float scale = reduction == Reduction.AVERAGE ? 1f / n : 1f;
         try {
-            float scale = reduction == Reduction.AVERAGE ? 1f / n : 1f;
-            for (long[] item : received) {
-                if (item[2] == 1) {
-                    ByteBuffer in = scratch.duplicate().order(ByteOrder.nativeOrder());
-                    in.clear().limit((int) item[1] * Float.BYTES);
-                    left.readFully(in, "all-reduce");
-                    reduceInto(data, (int) item[0], (int) item[1], scratch, item[3] == 1 ? scale : 1f);
-                } else {
-                    left.readFully(slice(data, item), "all-reduce");
-                }
-                ready.release();
-            }
-            sending.get();
+            pumpRing(data, received, sends, own, scale);
         } catch (RuntimeException e) {
-            sending.cancel(true);
             throw fail(e);
-        } catch (InterruptedException e) {
-            sending.cancel(true);
-            Thread.currentThread().interrupt();
-            throw fail(new CollectiveException(-1, "interrupted during all-reduce", e));
-        } catch (ExecutionException e) {
-            throw fail(e.getCause() instanceof RuntimeException re ? re
-                    : new CollectiveException(-1, "all-reduce sender failed: " + e.getCause(), e.getCause()));
+        } catch (IOException e) {
+            throw fail(new CollectiveException(-1, "all-reduce failed: " + e, e));
         }
+    }
+
+    /**
+     * One thread drives both directions of the ring with non-blocking sockets: it writes what is
+     * ready to the right, reads from the left, and reduces a completed chunk while the kernel keeps
+     * moving the next ones. Chunk {@code j} of the sends past this rank's own segment is the
+     * {@code (j - own)}-th received chunk, so it may leave only once that one is complete.
+     */
+    private void pumpRing(ByteBuffer data, List<long[]> received, List<long[]> sends, int own, float scale)
+            throws IOException {
+        SocketChannel in = left.channel();
+        SocketChannel out = right.channel();
+        int sendIndex = 0;
+        int receiveIndex = 0;
+        ByteBuffer sending = null;
+        ByteBuffer receiving = null;
+        long lastProgress = System.nanoTime();
+        while (sendIndex < sends.size() || receiveIndex < received.size()) {
+            boolean progress = false;
+            while (sendIndex < sends.size()) {
+                if (sending == null) {
+                    if (sendIndex >= own && sendIndex - own >= receiveIndex) {
+                        break; // the chunk to forward has not arrived yet
+                    }
+                    sending = slice(data, sends.get(sendIndex));
+                }
+                if (out.write(sending) > 0) {
+                    progress = true;
+                }
+                if (sending.hasRemaining()) {
+                    break; // socket buffer full
+                }
+                sending = null;
+                sendIndex++;
+            }
+            if (receiveIndex < received.size()) {
+                long[] item = received.get(receiveIndex);
+                if (receiving == null) {
+                    receiving = item[2] == 1 ? scratch.duplicate().clear().limit((int) item[1] * Float.BYTES)
+                            : slice(data, item);
+                }
+                int got = in.read(receiving);
+                if (got < 0) {
+                    throw left.closed("all-reduce");
+                }
+                if (got > 0) {
+                    progress = true;
+                }
+                if (!receiving.hasRemaining()) {
+                    if (item[2] == 1) {
+                        reduceInto(data, (int) item[0], (int) item[1], scratch, item[3] == 1 ? scale : 1f);
+                    }
+                    receiving = null;
+                    receiveIndex++;
+                    continue; // forward the completed chunk before reading the next
+                }
+            }
+            long now = System.nanoTime();
+            if (progress) {
+                lastProgress = now;
+                continue;
+            }
+            if (now - lastProgress > timeoutNanos) {
+                boolean waitingToRead = receiveIndex < received.size();
+                throw waitingToRead ? left.silent("sent nothing", "all-reduce", timeoutNanos)
+                        : right.silent("accepted no data", "all-reduce", timeoutNanos);
+            }
+            leftKey.interestOps(receiveIndex < received.size() ? SelectionKey.OP_READ : 0);
+            rightKey.interestOps(sending != null ? SelectionKey.OP_WRITE : 0);
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new CollectiveException(-1, "interrupted during all-reduce", null);
+            }
+            ring.select(POLL_MILLIS);
+            ring.selectedKeys().clear();
+        }
+        leftKey.interestOps(0);
+        rightKey.interestOps(0);
     }
 
     private void ensureScratch() {
@@ -476,29 +521,19 @@ public final class Collective implements AutoCloseable {
         int floats = data.capacity() / Float.BYTES;
         ByteBuffer fromLeft = allocate(floats);
         ByteBuffer fromRight = n > 2 ? allocate(floats) : null;
-        Future<?> sending = sender.submit(() -> {
-            right.writeFully(data.duplicate().clear(), "neighbour averaging");
-            if (n > 2) {
-                left.writeFully(data.duplicate().clear(), "neighbour averaging");
-            }
-            return null;
-        });
+        // Two ranks: one neighbour, reached over the ring in its own direction. More: both neighbours, both ways.
+        List<ByteBuffer> toSend = new ArrayList<>(List.of(data.duplicate().clear()));
+        List<ByteBuffer> toReceive = new ArrayList<>(List.of(fromLeft.duplicate().clear()));
+        if (n > 2) {
+            toSend.add(data.duplicate().clear());
+            toReceive.add(fromRight.duplicate().clear());
+        }
         try {
-            left.readFully(fromLeft.duplicate().clear(), "neighbour averaging");
-            if (n > 2) {
-                right.readFully(fromRight.duplicate().clear(), "neighbour averaging");
-            }
-            sending.get();
+            pumpNeighbours(toSend, toReceive);
         } catch (RuntimeException e) {
-            sending.cancel(true);
             throw fail(e);
-        } catch (InterruptedException e) {
-            sending.cancel(true);
-            Thread.currentThread().interrupt();
-            throw fail(new CollectiveException(-1, "interrupted during neighbour averaging", e));
-        } catch (ExecutionException e) {
-            throw fail(e.getCause() instanceof RuntimeException re ? re
-                    : new CollectiveException(-1, "neighbour averaging failed: " + e.getCause(), e.getCause()));
+        } catch (IOException e) {
+            throw fail(new CollectiveException(-1, "neighbour averaging failed: " + e, e));
         }
         FloatBuffer own = floats(data);
         FloatBuffer l = floats(fromLeft);
@@ -513,6 +548,63 @@ public final class Collective implements AutoCloseable {
                 own.put(i, (own.get(i) + l.get(i) + rr.get(i)) * third);
             }
         }
+    }
+
+    /** Sends {@code toSend[0]} right and {@code toSend[1]} left, and fills {@code toReceive[0]} from the left and {@code [1]} from the right, concurrently. */
+    private void pumpNeighbours(List<ByteBuffer> toSend, List<ByteBuffer> toReceive) throws IOException {
+        Link[] sendTo = {right, left};
+        Link[] receiveFrom = {left, right};
+        long lastProgress = System.nanoTime();
+        while (true) {
+            boolean progress = false;
+            boolean pending = false;
+            for (int i = 0; i < toSend.size(); i++) {
+                ByteBuffer b = toSend.get(i);
+                if (b.hasRemaining() && sendTo[i].channel().write(b) > 0) {
+                    progress = true;
+                }
+                pending |= b.hasRemaining();
+            }
+            for (int i = 0; i < toReceive.size(); i++) {
+                ByteBuffer b = toReceive.get(i);
+                if (b.hasRemaining()) {
+                    int got = receiveFrom[i].channel().read(b);
+                    if (got < 0) {
+                        throw receiveFrom[i].closed("neighbour averaging");
+                    }
+                    progress |= got > 0;
+                }
+                pending |= b.hasRemaining();
+            }
+            if (!pending) {
+                break;
+            }
+            long now = System.nanoTime();
+            if (progress) {
+                lastProgress = now;
+                continue;
+            }
+            if (now - lastProgress > timeoutNanos) {
+                for (int i = 0; i < toReceive.size(); i++) {
+                    if (toReceive.get(i).hasRemaining()) {
+                        throw receiveFrom[i].silent("sent nothing", "neighbour averaging", timeoutNanos);
+                    }
+                }
+                throw right.silent("accepted no data", "neighbour averaging", timeoutNanos);
+            }
+            leftKey.interestOps((toReceive.get(0).hasRemaining() ? SelectionKey.OP_READ : 0)
+                    | (toSend.size() > 1 && toSend.get(1).hasRemaining() ? SelectionKey.OP_WRITE : 0));
+            rightKey.interestOps((toSend.get(0).hasRemaining() ? SelectionKey.OP_WRITE : 0)
+                    | (toReceive.size() > 1 && toReceive.get(1).hasRemaining() ? SelectionKey.OP_READ : 0));
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new CollectiveException(-1, "interrupted during neighbour averaging", null);
+            }
+            ring.select(POLL_MILLIS);
+            ring.selectedKeys().clear();
+        }
+        leftKey.interestOps(0);
+        rightKey.interestOps(0);
     }
 
     /**
@@ -559,8 +651,6 @@ public final class Collective implements AutoCloseable {
     /** Closes every connection; peers still waiting on this rank fail at once. */
     @Override
     public void close() {
-        sender.shutdownNow();
-        watchdog.close();
         if (right != null) {
             right.close();
             left.close();
@@ -570,10 +660,12 @@ public final class Collective implements AutoCloseable {
                 link.close();
             }
         }
-        try {
-            sender.awaitTermination(1, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (ring != null) {
+            try {
+                ring.close();
+            } catch (IOException ignored) {
+                // nothing left to release
+            }
         }
     }
 }
