@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -94,6 +95,33 @@ class TrainingProcessesIT {
             assertEquals(TrainRole.EXIT_RANK_FAILED, codes.get(1), job.stderr(1));
             String failed = job.metrics().stream().filter(l -> l.contains("\"event\":\"failed\"")).findFirst().orElse("");
             assertTrue(failed.contains("rank 2") && failed.contains("\"failed_rank\":2"), failed + "\n" + job.stderr(0));
+        } finally {
+            job.killAll();
+        }
+    }
+
+    @Test
+    void aStuckRankFailsTheJobAfterTheTimeoutNamingIt() throws Exception {
+        RankProcesses job = RankProcesses.start(dir, 3, args("--epochs", "2000", "--log-every", "1", "--comm-timeout", "5"));
+        try {
+            long waitUntil = System.nanoTime() + 180_000_000_000L;
+            while (job.numbers("loss").size() < 20) {
+                assertTrue(System.nanoTime() < waitUntil, "training did not start: " + job.stderr(0));
+                assertTrue(job.processes().stream().allMatch(Process::isAlive), "a rank exited early: " + job.stderr(0));
+                Thread.sleep(200);
+            }
+            long stopped = System.nanoTime();
+            // SIGSTOP: the process and its sockets stay open, it just never answers again
+            Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(job.processes().get(2).pid())).start();
+            assertEquals(0, stop.waitFor());
+            for (int r = 0; r < 2; r++) {
+                Process p = job.processes().get(r);
+                assertTrue(p.waitFor(30 - (System.nanoTime() - stopped) / 1_000_000_000L, TimeUnit.SECONDS),
+                        "rank " + r + " still running 30 s after rank 2 stopped");
+                assertEquals(TrainRole.EXIT_RANK_FAILED, p.exitValue(), job.stderr(r));
+            }
+            String failed = job.metrics().stream().filter(l -> l.contains("\"event\":\"failed\"")).findFirst().orElse("");
+            assertTrue(failed.contains("rank 2") && failed.contains("for 5 s"), failed + "\n" + job.stderr(0));
         } finally {
             job.killAll();
         }
