@@ -12,6 +12,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.ParameterTracker;
 import fr.catie.vaniila.training.collective.Collective;
 import fr.catie.vaniila.training.collective.RankEnvironment;
 import fr.catie.vaniila.training.data.DatasetLoader;
@@ -91,7 +92,7 @@ final class TrainingWorker {
             model.setBlock(built.block());
             Optimizer optimizer = Optimizer.adam()
                     // the step counter, not DJL's per-parameter update count, survives a resume
-                    .optLearningRateTracker((ai.djl.training.tracker.ParameterTracker) (parameterId, update) -> schedule.rateAt(globalStep))
+                    .optLearningRateTracker((ParameterTracker) (parameterId, update) -> schedule.rateAt(globalStep))
                     .build();
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                     .optOptimizer(optimizer).optDevices(new Device[] {device});
