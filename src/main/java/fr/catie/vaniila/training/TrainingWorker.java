@@ -85,7 +85,7 @@ final class TrainingWorker {
 
         Engine engine = Engine.getInstance();
         engine.setRandomSeed((int) spec.seed().longValue());
-        Device device = engine.defaultDevice();
+        Device device = device(engine);
         try (Collective c = Collective.join(env, options.joinTimeout(), options.commTimeout());
              Model model = Model.newInstance("vaniila-" + spec.modelOrDefault().wireName(), device)) {
             collective = c;
@@ -142,6 +142,21 @@ final class TrainingWorker {
                 }
             }
         }
+    }
+
+    /**
+     * The rank's GPU when there is one: the agent normally shows each rank only its own GPU
+     * ({@code CUDA_VISIBLE_DEVICES}), which is then GPU 0; when it shows a node's ranks all of the
+     * node's GPUs, rank {@code LOCAL_RANK} takes the GPU of that index.
+     */
+    private static Device device(Engine engine) {
+        int gpus = engine.getGpuCount();
+        if (gpus == 0) {
+            return Device.cpu();
+        }
+        String local = System.getenv("LOCAL_RANK");
+        int localRank = local != null && local.trim().matches("\\d+") ? Integer.parseInt(local.trim()) : 0;
+        return Device.gpu(localRank % gpus);
     }
 
     private static String describe(Examples all) {
