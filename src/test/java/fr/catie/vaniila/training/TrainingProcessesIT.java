@@ -3,16 +3,20 @@ package fr.catie.vaniila.training;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The {@code train} role end to end: real rank processes on this machine, the built-in digits set,
@@ -57,6 +61,10 @@ class TrainingProcessesIT {
             assertEquals(TrainingSpec.DEFAULT_LEARNING_RATE * ranks, rates.get(rates.size() - 1), 1e-9);
             assertTrue(rates.get(0) < TrainingSpec.DEFAULT_LEARNING_RATE * ranks, "warm-up starts below the scaled rate");
             assertTrue(job.numbers("samples_per_s").stream().allMatch(v -> v > 0));
+            ObjectMapper json = new ObjectMapper();
+            for (String line : job.metrics()) {
+                assertTrue(json.readTree(line).isObject(), "not a JSON object: " + line);
+            }
             assertTrue(job.numbers("comm_share").stream().allMatch(v -> v > 0 && v < 1));
         }
     }
@@ -172,6 +180,31 @@ class TrainingProcessesIT {
             assertEquals(List.of(0), job.await(RUN_SECONDS), job.stderr(0));
             assertTrue(job.finalAccuracy() >= 0.9, model + " reached " + job.finalAccuracy());
         }
+    }
+
+    @Test
+    void aFolderOfImagesTrainsAConvolutionalModel() throws Exception {
+        // two classes a CNN must tell apart by shape, not by brightness: horizontal and vertical bars
+        Random random = new Random(1);
+        for (String cls : List.of("horizontal", "vertical")) {
+            Path folder = Files.createDirectories(dir.resolve("bars").resolve(cls));
+            for (int i = 0; i < 60; i++) {
+                BufferedImage image = new BufferedImage(12, 12, BufferedImage.TYPE_INT_RGB);
+                int line = 2 + random.nextInt(8);
+                for (int a = 0; a < 12; a++) {
+                    for (int b = 0; b < 12; b++) {
+                        boolean on = cls.equals("horizontal") ? b == line : a == line;
+                        int v = on ? 200 + random.nextInt(56) : random.nextInt(60);
+                        image.setRGB(a, b, v << 16 | v << 8 | v);
+                    }
+                }
+                ImageIO.write(image, "png", folder.resolve(i + ".png").toFile());
+            }
+        }
+        RankProcesses job = RankProcesses.start(dir.resolve("job"), 2, new TrainingSpec("../bars", "cnn", 8, 8, 0.003,
+                null, null, null, null, null, null, 12).argv());
+        assertEquals(List.of(0, 0), job.await(RUN_SECONDS), job.stderr(0));
+        assertTrue(job.finalAccuracy() >= 0.9, "image folder cnn reached " + job.finalAccuracy());
     }
 
     @Test
