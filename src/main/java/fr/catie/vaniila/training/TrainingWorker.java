@@ -278,6 +278,7 @@ final class TrainingWorker {
             }
         }
         if (env.rank() != 0) {
+            endOfEpoch(strategy);
             return Double.NaN;
         }
         double accuracy = evaluate(split.test(), inputShape);
@@ -299,7 +300,20 @@ final class TrainingWorker {
             line.put("event", "finished");
         }
         metrics.write(line);
+        endOfEpoch(strategy);
         return accuracy;
+    }
+
+    /**
+     * Rank 0 evaluates and writes the checkpoint alone; the others wait here with the join
+     * timeout's patience rather than in the next exchange, whose timeout is meant for stuck peers.
+     * Not for {@code async}: its workers run unsynchronised and the star links belong to the
+     * parameter server.
+     */
+    private void endOfEpoch(Strategy strategy) {
+        if (strategy != Strategy.ASYNC) {
+            collective.barrier(options.joinTimeout());
+        }
     }
 
     /**

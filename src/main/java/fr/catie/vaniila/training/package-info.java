@@ -58,6 +58,11 @@
  * </ul>
  * For {@code decentralized} and {@code local-sgd}, the per-epoch test accuracy and checkpoints are rank 0's
  * model (a resume starts every rank from it); the final one is the averaged model.
+ * At the end of each epoch rank 0 evaluates the test set and writes the checkpoint alone; the other
+ * ranks of {@code sync}, {@code decentralized} and {@code local-sgd} wait for it at a barrier (with the
+ * join timeout's patience, 180 s), the only global synchronisation {@code decentralized} has. The
+ * {@code async} workers do not stop, but cannot get more than the staleness bound ahead of rank 0:
+ * there, evaluation and checkpoint must take less than the communication timeout.
  *
  * <h2>Data</h2>
  * Every rank reads the dataset, splits it with the job's seed (20 % held out for the test), standardises

@@ -486,21 +486,31 @@ public final class Collective implements AutoCloseable {
 
     /** Returns when every rank has called it. */
     public void barrier() {
+        barrier(Duration.ofNanos(timeoutNanos));
+    }
+
+    /**
+     * Returns when every rank has called it, waiting up to {@code patience} for the others: for
+     * the points where one rank legitimately works alone for a while (rank 0 evaluating and writing
+     * a checkpoint), longer than the operation timeout. A rank that dies still fails it at once.
+     */
+    public void barrier(Duration patience) {
         checkUsable();
         if (env.worldSize() == 1) {
             return;
         }
+        long wait = patience.toNanos();
         try {
             if (env.rank() == 0) {
                 for (int r = 1; r < env.worldSize(); r++) {
-                    star[r].readFully(ByteBuffer.allocate(1), "barrier");
+                    star[r].readFully(ByteBuffer.allocate(1), "barrier", wait);
                 }
                 for (int r = 1; r < env.worldSize(); r++) {
                     star[r].writeFully(ByteBuffer.allocate(1), "barrier");
                 }
             } else {
                 star[0].writeFully(ByteBuffer.allocate(1), "barrier");
-                star[0].readFully(ByteBuffer.allocate(1), "barrier");
+                star[0].readFully(ByteBuffer.allocate(1), "barrier", wait);
             }
         } catch (RuntimeException e) {
             throw fail(e);
