@@ -222,6 +222,19 @@ class CollectiveTest {
     }
 
     @Test
+    void aBarrierWithPatienceWaitsLongerThanTheOperationTimeout() throws Exception {
+        List<String> results = onRanks(3, 1024, Duration.ofSeconds(1), c -> {
+            if (c.rank() == 0) {
+                Thread.sleep(2_500); // rank 0 evaluating alone, longer than the 1 s operation timeout
+            }
+            c.barrier(Duration.ofSeconds(20));
+            c.allReduce(filled(10, i -> 1f), Collective.Reduction.SUM);
+            return "ok";
+        });
+        assertEquals(List.of("ok", "ok", "ok"), results);
+    }
+
+    @Test
     void aMissingRankIsNamedWhenTheJoinTimesOut() throws Exception {
         RankEnvironment env = new RankEnvironment("127.0.0.1", freePort(), 3, 0);
         Future<Collective> f = pool.submit(() -> Collective.join(env, Duration.ofSeconds(1), Duration.ofSeconds(1)));
