@@ -57,10 +57,24 @@ final class FlatParameters {
 
     /** Copies every parameter's gradient into {@code dst}. */
     void readGradients(ByteBuffer dst) {
+        readGradients(dst, 0, parameters.size());
+    }
+
+    /** Copies the gradients of parameters {@code from} (inclusive) to {@code to} (exclusive) into their place in {@code dst}. */
+    void readGradients(ByteBuffer dst, int from, int to) {
         FloatBuffer out = Collective.floats(dst);
-        for (int i = 0; i < parameters.size(); i++) {
+        for (int i = from; i < to; i++) {
             out.put(offsets[i], parameters.get(i).getArray().getGradient().toFloatArray());
         }
+    }
+
+    /** @return floats in each parameter, in structural order */
+    int[] parameterSizes() {
+        int[] sizes = new int[parameters.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = offsets[i + 1] - offsets[i];
+        }
+        return sizes;
     }
 
     /**
@@ -83,7 +97,12 @@ final class FlatParameters {
 
     /** Replaces every parameter's gradient with the floats of {@code src}. */
     void writeGradients(ByteBuffer src, NDManager manager) {
-        for (int i = 0; i < parameters.size(); i++) {
+        writeGradients(src, 0, parameters.size(), manager);
+    }
+
+    /** Replaces the gradients of parameters {@code from} to {@code to} (exclusive) with their floats in {@code src}. */
+    void writeGradients(ByteBuffer src, int from, int to, NDManager manager) {
+        for (int i = from; i < to; i++) {
             write(parameters.get(i).getArray().getGradient(), src, i, manager);
         }
     }

@@ -26,8 +26,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * One rank of a data-parallel training job: loads the data and takes its shard, builds the model,
@@ -48,6 +54,9 @@ final class TrainingWorker {
     private Collective collective;
     private Trainer trainer;
     private FlatParameters flat;
+    private GradientBuckets buckets;
+    /** All-reduces bucket k while the training thread copies bucket k+1 out of the engine; used when there are several buckets. */
+    private ExecutorService communication;
     private ByteBuffer buffer;
     private MetricsLog metrics;
     private BufferedWriter digests;
@@ -101,6 +110,7 @@ final class TrainingWorker {
                 trainer.initialize(new Shape(1).addAll(built.inputShape()));
                 flat = new FlatParameters(built.block());
                 buffer = Collective.allocate(flat.size());
+                buckets = GradientBuckets.pack(flat.parameterSizes(), options.bucketBytes() / Float.BYTES);
                 String fingerprint = spec.modelOrDefault().wireName() + " " + describe(all) + " " + flat.size() + " parameters";
                 int startEpoch = start(fingerprint, strategy);
                 if (env.rank() == 0) {
@@ -136,6 +146,9 @@ final class TrainingWorker {
             } finally {
                 if (metrics != null) {
                     metrics.close();
+                }
+                if (communication != null) {
+                    communication.shutdownNow();
                 }
                 if (digests != null) {
                     digests.close();
@@ -325,11 +338,7 @@ final class TrainingWorker {
         long comm = 0;
         switch (strategy) {
             case SYNC -> {
-                flat.readGradients(buffer);
-                long start = System.nanoTime();
-                collective.allReduce(buffer, Collective.Reduction.AVERAGE);
-                comm += System.nanoTime() - start;
-                flat.writeGradients(buffer, step);
+                comm += allReduceGradients(step);
                 trainer.step();
             }
             case LOCAL_SGD -> {
@@ -363,6 +372,61 @@ final class TrainingWorker {
                 FlatParameters.fromArray(reply.parameters(), buffer);
                 flat.writeValues(buffer, step);
             }
+        }
+        return comm;
+    }
+
+    /**
+     * Averages the gradients bucket by bucket, in the fixed bucket order. With several buckets,
+     * bucket k is on the wire (communication thread) while this thread copies bucket k+1 out of
+     * the engine; results are written back in order as they complete.
+     *
+     * @return nanoseconds spent in all-reduce calls
+     */
+    private long allReduceGradients(NDManager step) {
+        List<GradientBuckets.Bucket> all = buckets.buckets();
+        if (all.size() == 1) {
+            flat.readGradients(buffer);
+            long start = System.nanoTime();
+            collective.allReduce(buffer, Collective.Reduction.AVERAGE);
+            long comm = System.nanoTime() - start;
+            flat.writeGradients(buffer, step);
+            return comm;
+        }
+        if (communication == null) {
+            communication = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "gradient-all-reduce");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        List<Future<Long>> inFlight = new ArrayList<>();
+        for (GradientBuckets.Bucket bucket : all) {
+            flat.readGradients(buffer, bucket.firstParameter(), bucket.endParameter());
+            ByteBuffer slice = buffer.slice(bucket.offset() * Float.BYTES, bucket.length() * Float.BYTES)
+                    .order(buffer.order());
+            inFlight.add(communication.submit(() -> {
+                long start = System.nanoTime();
+                collective.allReduce(slice, Collective.Reduction.AVERAGE);
+                return System.nanoTime() - start;
+            }));
+        }
+        long comm = 0;
+        for (int i = 0; i < all.size(); i++) {
+            try {
+                comm += inFlight.get(i).get();
+            } catch (ExecutionException e) {
+                inFlight.forEach(f -> f.cancel(true));
+                if (e.getCause() instanceof RuntimeException failure) {
+                    throw failure;
+                }
+                throw new IllegalStateException("gradient all-reduce failed", e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while averaging gradients", e);
+            }
+            GradientBuckets.Bucket bucket = all.get(i);
+            flat.writeGradients(buffer, bucket.firstParameter(), bucket.endParameter(), step);
         }
         return comm;
     }

@@ -17,20 +17,23 @@ import java.util.regex.Pattern;
  * @param digestFile    when not null, every rank appends "step crc32-of-weights" lines here after each step
  *                      ({@code {rank}} in the name is replaced by the rank), to check that ranks agree
  * @param logEvery      steps between two metrics lines
+ * @param bucketBytes   {@code sync}: most bytes of gradient in one all-reduce bucket
  * @param joinTimeout   how long ranks wait for each other at start-up
  * @param commTimeout   how long any rank waits on a silent peer before failing the job
  */
 public record WorkerOptions(TrainingSpec spec, Path checkpointDir, Path metricsFile, Path digestFile, int logEvery,
-        Duration joinTimeout, Duration commTimeout) {
+        int bucketBytes, Duration joinTimeout, Duration commTimeout) {
 
     /** Default time a rank waits on a silent peer: a stuck rank fails the job within 30 s. */
     public static final Duration DEFAULT_COMM_TIMEOUT = Duration.ofSeconds(20);
+    /** Default size of a gradient bucket, as in PyTorch DDP's order of magnitude: small models fit in one. */
+    public static final int DEFAULT_BUCKET_BYTES = 4 * 1024 * 1024;
     /** Default time ranks wait for each other at start-up (JVM start and engine unpacking included). */
     public static final Duration DEFAULT_JOIN_TIMEOUT = Duration.ofSeconds(180);
 
     /**
      * Parses the arguments of the {@code train} role (those of {@link TrainingSpec#argv()} plus
-     * {@code --digest-file}, {@code --log-every}, {@code --join-timeout} and {@code --comm-timeout},
+     * {@code --digest-file}, {@code --log-every}, {@code --bucket-bytes}, {@code --join-timeout} and {@code --comm-timeout},
      * the last two in seconds).
      *
      * @throws IllegalArgumentException naming the option to fix
@@ -51,6 +54,7 @@ public record WorkerOptions(TrainingSpec spec, Path checkpointDir, Path metricsF
         Path metrics = Path.of(TrainingSpec.METRICS_FILE);
         Path digest = null;
         int logEvery = 10;
+        int bucketBytes = DEFAULT_BUCKET_BYTES;
         Duration join = DEFAULT_JOIN_TIMEOUT;
         Duration comm = DEFAULT_COMM_TIMEOUT;
         List<String> problems = new ArrayList<>();
@@ -82,6 +86,7 @@ public record WorkerOptions(TrainingSpec spec, Path checkpointDir, Path metricsF
                     case "--metrics-file" -> metrics = Path.of(value);
                     case "--digest-file" -> digest = Path.of(value);
                     case "--log-every" -> logEvery = Integer.parseInt(value);
+                    case "--bucket-bytes" -> bucketBytes = Integer.parseInt(value);
                     case "--join-timeout" -> join = Duration.ofSeconds(Long.parseLong(value));
                     case "--comm-timeout" -> comm = Duration.ofSeconds(Long.parseLong(value));
                     default -> problems.add("unknown option " + option + "; see TrainingSpec.argv() for the accepted ones");
@@ -96,13 +101,16 @@ public record WorkerOptions(TrainingSpec spec, Path checkpointDir, Path metricsF
         if (logEvery < 1) {
             problems.add("--log-every must be at least 1");
         }
+        if (bucketBytes < Float.BYTES) {
+            problems.add("--bucket-bytes must be at least " + Float.BYTES + " (one float)");
+        }
         if (comm.isNegative() || comm.isZero() || join.isNegative() || join.isZero()) {
             problems.add("--join-timeout and --comm-timeout must be positive numbers of seconds");
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        return new WorkerOptions(spec.withDefaults(), checkpoints, metrics, digest, logEvery, join, comm);
+        return new WorkerOptions(spec.withDefaults(), checkpoints, metrics, digest, logEvery, bucketBytes, join, comm);
     }
 
     /** Rewrites "training.batchSize" in a request problem as the command-line option "--batch-size". */
