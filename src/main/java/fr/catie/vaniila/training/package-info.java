@@ -47,7 +47,9 @@
  *
  * <h2>Strategies</h2>
  * <ul>
- *   <li>{@code sync}: gradients averaged by ring all-reduce each step, then the same Adam step on every rank:
+ *   <li>{@code sync}: gradients averaged by ring all-reduce each step (packed in the parameters' fixed
+ *   structural order into buckets of 4 MiB, {@code --bucket-bytes}; with several buckets, one is on the wire
+ *   while the next is copied out of the engine), then the same Adam step on every rank:
  *   all ranks hold bit-identical weights after every step. The learning rate is scaled by the number of
  *   ranks (linear scaling rule) with a linear warm-up ({@link fr.catie.vaniila.training.LearningRateSchedule}).</li>
  *   <li>{@code async}: a parameter server on rank 0 (not sharded) applies every worker's gradient on arrival;
