@@ -62,6 +62,8 @@ public final class Collective implements AutoCloseable {
     private final SelectionKey leftKey;
     private final SelectionKey rightKey;
     private ByteBuffer scratch;
+    private ByteBuffer fromLeft;
+    private ByteBuffer fromRight;
     private volatile boolean broken;
 
     private Collective(RankEnvironment env, Link right, Link left, Link[] star, int chunkBytes, long timeoutNanos)
@@ -529,8 +531,11 @@ public final class Collective implements AutoCloseable {
             return;
         }
         int floats = data.capacity() / Float.BYTES;
-        ByteBuffer fromLeft = allocate(floats);
-        ByteBuffer fromRight = n > 2 ? allocate(floats) : null;
+        if (fromLeft == null || fromLeft.capacity() != data.capacity()) {
+            // kept between calls: a gossip step runs every training step, direct buffers are costly to allocate
+            fromLeft = allocate(floats);
+            fromRight = n > 2 ? allocate(floats) : null;
+        }
         // Two ranks: one neighbour, reached over the ring in its own direction. More: both neighbours, both ways.
         List<ByteBuffer> toSend = new ArrayList<>(List.of(data.duplicate().clear()));
         List<ByteBuffer> toReceive = new ArrayList<>(List.of(fromLeft.duplicate().clear()));
