@@ -11,7 +11,7 @@ import java.util.Locale;
  * digits set with an MLP).
  *
  * <p>Use: bind the JSON to this record, report {@link #problems()} to the user if not empty,
- * then have the agent run {@code java -cp <jar> fr.catie.vaniila.Vaniila train} with
+ * then have the agent run {@code java -jar vaniila.jar train} with
  * {@link #argv()} in the job directory (see the package documentation for the environment).
  *
  * <p>Immutable; the canonical constructor never throws so that all problems can be reported at

@@ -9,7 +9,9 @@
  *   reject it with {@link fr.catie.vaniila.training.TrainingSpec#problems()} when not empty.
  *   Ranks: one per allocated GPU; with no GPU, {@code TrainingSpec.withDefaults().ranks()} CPU slots.</li>
  *   <li>On each node, for each rank: working directory = the job directory, command
- *   {@code java -cp <vaniila.jar> fr.catie.vaniila.Vaniila train <TrainingSpec.argv()...>}, environment
+ *   {@code java -jar <vaniila.jar> train <TrainingSpec.argv()...>} (the
+ *   Spring Boot jar keeps its classes nested: {@code java -cp vaniila.jar fr.catie.vaniila.Vaniila} does not find
+ *   them; from an exploded classpath, {@code java -cp <classpath> fr.catie.vaniila.Vaniila train ...} works too), environment
  *   {@code MASTER_ADDR} (host of rank 0, reachable from every node), {@code MASTER_PORT} (a free port on it),
  *   {@code WORLD_SIZE}, {@code RANK}, {@code LOCAL_RANK}, {@code LOCAL_WORLD_SIZE}, {@code CUDA_VISIBLE_DEVICES} (the rank's GPU), and {@code OMP_NUM_THREADS}
  *   (the CPU threads of one rank; 1 when unset, a rank per CPU slot).
