@@ -26,6 +26,7 @@ public final class Vaniila {
         });
         ROLES.put("simulate", args -> fr.catie.vaniila.simulator.SimulateCommand.run(args, System.out, System.err));
         ROLES.put("agent", fr.catie.vaniila.agent.AgentMain::run);
+        ROLES.put("train", fr.catie.vaniila.training.TrainRole::run);
     }
 
     private Vaniila() {
