@@ -36,14 +36,15 @@ def dockerfile_runs(text):
 
 
 def document_commands(text):
-    """Commands in the document's fenced sh/shell/bash blocks and `inline code`, split on && and ;."""
+    """Commands in the document's fenced sh/shell/bash blocks and `inline code`, split on && and ;
+    (a subshell's parentheses dropped)."""
     commands = []
     for block in re.findall(r"```(?:sh|shell|bash|console)?\n(.*?)```", text, re.S):
         for line in block.splitlines():
             line = line.split(" #")[0].strip().lstrip("$ ").strip()
-            commands += [c.strip() for c in re.split(r"&&|;", line) if c.strip()]
+            commands += [c.strip().strip("()").strip() for c in re.split(r"&&|;", line) if c.strip()]
     for code in re.findall(r"`([^`\n]+)`", text):
-        commands += [c.strip() for c in re.split(r"&&|;", code) if c.strip()]
+        commands += [c.strip().strip("()").strip() for c in re.split(r"&&|;", code) if c.strip()]
     return commands
 
 

@@ -13,9 +13,11 @@ ansible_dir="$repo/ansible"
 work=$(mktemp -d /tmp/vaniila-deploy-test.XXXXXX)
 portal_pid=""
 agent_pid=""
+nginx_pid=""
 failures=()
 
 cleanup() {
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
   [ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null
   [ -n "$portal_pid" ] && kill "$portal_pid" 2>/dev/null && wait "$portal_pid" 2>/dev/null
   rm -rf "$work"
@@ -27,9 +29,9 @@ fail() { echo "  FAIL: $*"; failures+=("$*"); }
 section() { echo; echo "== $*"; }
 
 section "tools"
-for tool in ansible-playbook ansible-inventory docker-compose java curl python3; do
+for tool in ansible-playbook ansible-inventory docker-compose java curl python3 nginx openssl systemd-analyze; do
   if command -v "$tool" >/dev/null; then ok "$tool: $(command -v "$tool")"; else
-    fail "$tool is missing: apt-get install ansible-core docker-compose openjdk-17-jre-headless curl python3"
+    fail "$tool is missing: apt-get install ansible-core docker-compose openjdk-17-jre-headless curl python3 nginx openssl systemd"
   fi
 done
 [ ${#failures[@]} -eq 0 ] || { echo "run.sh: tools missing, stopping"; exit 1; }
@@ -143,7 +145,7 @@ else
   ok "check_dockerfile.py refuses a Dockerfile that builds differently"
 fi
 
-section "agent role applied to this machine, registering with a real portal"
+section "a real portal, started from the jar"
 jar="$repo/target/vaniila.jar"
 if [ ! -f "$jar" ]; then
   echo "  building $jar"
@@ -184,6 +186,43 @@ else
   fi
 fi
 
+if [ -n "$up" ]; then
+  section "portal role: its nginx TLS front in front of this portal, its systemd unit"
+  conf="$work/portal-conf"
+  mkdir -p "$conf/tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=portal.test.example \
+    -keyout "$conf/tls/portal.key" -out "$conf/tls/portal.crt" 2>/dev/null
+  http_port=$(free_port); https_port=$(free_port)
+  cd "$ansible_dir"
+  if out=$(ansible-playbook -i localhost, tests/portal-templates.yml -e "out=$conf" -e "vaniila_portal_port=$port" \
+      -e "vaniila_nginx_http_port=$http_port" -e "vaniila_nginx_https_port=$https_port" 2>&1); then
+    ok "templates rendered"
+  else
+    fail "the portal role's templates do not render: $out"
+  fi
+  printf 'pid nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n  access_log off;\n  include nginx-vaniila.conf;\n}\n' > "$conf/nginx.conf"
+  if out=$(nginx -t -p "$conf" -c "$conf/nginx.conf" -e stderr 2>&1); then ok "nginx -t accepts the site"; else fail "nginx -t: $out"; fi
+  nginx -p "$conf" -c "$conf/nginx.conf" -e stderr -g 'daemon off;' > "$work/nginx.log" 2>&1 &
+  nginx_pid=$!
+  health=""
+  for _ in $(seq 1 20); do
+    health=$(curl -sk --resolve "portal.test.example:$https_port:127.0.0.1" "https://portal.test.example:$https_port/actuator/health" 2>/dev/null) && [ -n "$health" ] && break
+    sleep 0.5
+  done
+  grep -q '"UP"' <<<"$health" && ok "https through nginx reaches the portal: $health" \
+    || fail "https through nginx did not reach the portal: '$health' $(cat "$work/nginx.log")"
+  redirect=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H 'Host: portal.test.example' "http://127.0.0.1:$http_port/login")
+  [ "$redirect" = "301 https://portal.test.example:$https_port/login" ] && ok "plain http redirects to https: $redirect" \
+    || fail "plain http does not redirect to https: '$redirect'"
+  kill "$nginx_pid" 2>/dev/null; wait "$nginx_pid" 2>/dev/null; nginx_pid=""
+  if out=$(systemd-analyze verify "$conf/vaniila-portal.service" 2>&1) && [ -z "$out" ]; then
+    ok "systemd-analyze verify: vaniila-portal.service"
+  else
+    fail "systemd-analyze verify vaniila-portal.service: $out"
+  fi
+  section "agent role applied to this machine, registering with the portal"
+fi
+
 root="$work/root"
 cat > "$work/vars.json" <<JSON
 {"vaniila_root": "$root", "vaniila_jar": "$jar", "vaniila_portal_url": "$portal",
@@ -211,6 +250,9 @@ for f in "$root/opt/vaniila/vaniila.jar" "$root/opt/vaniila/bin/vaniila-agent" "
 done
 [ "$(stat -c %a "$root/etc/vaniila/agent.env" 2>/dev/null)" = 600 ] && ok "agent.env is 0600 (it holds the token)" || fail "agent.env is not 0600"
 grep -q '^Delegate=yes' "$unit" 2>/dev/null && ok "the unit delegates its cgroup" || fail "the unit lacks Delegate=yes"
+if out=$(systemd-analyze verify "$unit" 2>&1) && [ -z "$out" ]; then ok "systemd-analyze verify: vaniila-agent.service"; else
+  fail "systemd-analyze verify vaniila-agent.service: $out"
+fi
 
 if [ -n "$node_token" ]; then
   # Start the agent the way systemd would: the unit's EnvironmentFile, then its ExecStart.
