@@ -5,7 +5,7 @@
 #   ansible/tests/run.sh            (from anywhere; needs ansible-core, docker-compose, java, curl, python3)
 #
 # Uses target/vaniila.jar (built with ./mvnw -B -DskipTests -Dfrontend.skip=true package when
-# missing). Prints every check; exits 1 if any failed. Cleans up what it started.
+# missing), or the jar VANIILA_JAR names. Prints every check; exits 1 if any failed. Cleans up what it started.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -146,7 +146,7 @@ else
 fi
 
 section "a real portal, started from the jar"
-jar="$repo/target/vaniila.jar"
+jar="${VANIILA_JAR:-$repo/target/vaniila.jar}"
 if [ ! -f "$jar" ]; then
   echo "  building $jar"
   (cd "$repo" && ./mvnw -q -B -DskipTests -Dfrontend.skip=true package) || fail "the jar does not build"
@@ -224,9 +224,17 @@ if [ -n "$up" ]; then
 fi
 
 root="$work/root"
+# A training node: DJL's CUDA library comes from an archive shaped as libtorch's (lib/libtorch.so).
+# The CUDA build itself is not downloadable here, so the archive holds placeholder files: this checks
+# where the role unpacks it and what it tells the agent, not PyTorch.
+mkdir -p "$work/libtorch/libtorch/lib"
+printf 'placeholder for the test\n' > "$work/libtorch/libtorch/lib/libtorch.so"
+printf 'placeholder for the test\n' > "$work/libtorch/libtorch/lib/libtorch_cuda.so"
+tar -C "$work/libtorch" -czf "$work/libtorch-cu128.tar.gz" libtorch
 cat > "$work/vars.json" <<JSON
 {"vaniila_root": "$root", "vaniila_jar": "$jar", "vaniila_portal_url": "$portal",
- "vaniila_node_name": "$node", "vaniila_node_token": "${node_token:-no-token-was-issued}"}
+ "vaniila_node_name": "$node", "vaniila_node_token": "${node_token:-no-token-was-issued}",
+ "vaniila_training_node": true, "djl_pytorch_native_cuda_path": "$work/libtorch-cu128.tar.gz"}
 JSON
 [ -n "$node_token" ] || echo "  applying the role anyway with a token the portal did not issue, to check the install and its idempotence"
 cd "$ansible_dir"
@@ -249,6 +257,13 @@ for f in "$root/opt/vaniila/vaniila.jar" "$root/opt/vaniila/bin/vaniila-agent" "
   [ -f "$f" ] && ok "installed ${f#"$root"}" || fail "missing ${f#"$root"}"
 done
 [ "$(stat -c %a "$root/etc/vaniila/agent.env" 2>/dev/null)" = 600 ] && ok "agent.env is 0600 (it holds the token)" || fail "agent.env is not 0600"
+djl_dir=$(sed -n 's/^PYTORCH_LIBRARY_PATH="\(.*\)"$/\1/p' "$root/etc/vaniila/agent.env" 2>/dev/null)
+if [ -n "$djl_dir" ] && [ -f "$djl_dir/libtorch.so" ] && [ "${djl_dir#"$root"/opt/vaniila/djl/}" != "$djl_dir" ] \
+   && grep -q '^PYTORCH_FLAVOR="cu128"' "$root/etc/vaniila/agent.env"; then
+  ok "DJL's CUDA library unpacked to ${djl_dir#"$root"}, PYTORCH_LIBRARY_PATH and PYTORCH_FLAVOR set"
+else
+  fail "DJL's CUDA library: PYTORCH_LIBRARY_PATH '$djl_dir' in agent.env does not hold libtorch.so under /opt/vaniila/djl"
+fi
 grep -q '^Delegate=yes' "$unit" 2>/dev/null && ok "the unit delegates its cgroup" || fail "the unit lacks Delegate=yes"
 if out=$(systemd-analyze verify "$unit" 2>&1) && [ -z "$out" ]; then ok "systemd-analyze verify: vaniila-agent.service"; else
   fail "systemd-analyze verify vaniila-agent.service: $out"
