@@ -21,7 +21,9 @@ RUN apt-get update \
 # Unix accounts for users start.
 RUN groupadd --system --gid 10001 vaniila \
  && useradd --system --uid 10001 --gid vaniila --home-dir /var/lib/vaniila --create-home \
-      --shell /usr/sbin/nologin vaniila
+      --shell /usr/sbin/nologin vaniila \
+ && install -d -o vaniila -g vaniila -m 0755 /home/vaniila
+# /home/vaniila: the users' workspaces (vaniila.workspaces.root), a volume shared with the agents.
 COPY --from=build /src/target/vaniila.jar /opt/vaniila/vaniila.jar
 ENV VANIILA_HOME=/var/lib/vaniila
 USER vaniila

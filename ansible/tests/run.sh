@@ -292,6 +292,27 @@ else
   fail "the installed agent was not started: the portal issued no node token (see above)"
 fi
 
+section "agent role asking the portal for the node's token itself (vaniila_admin_password)"
+if [ -n "$node_token" ]; then
+  cat > "$work/vars-auto.json" <<JSON
+{"vaniila_root": "$work/root-auto", "vaniila_jar": "$jar", "vaniila_portal_url": "$portal",
+ "vaniila_node_name": "$node-auto", "vaniila_admin_password": "$admin_password", "vaniila_manage_packages": false}
+JSON
+  for run in 1 2; do
+    if ansible-playbook -i localhost, tests/local-agent.yml -e "@$work/vars-auto.json" > "$work/ansible-auto-$run.log" 2>&1; then
+      ok "run $run: $(grep -A1 'PLAY RECAP' "$work/ansible-auto-$run.log" | tail -1 | tr -s ' ')"
+    else
+      fail "run $run of the role with the admin's password failed: $(tail -30 "$work/ansible-auto-$run.log")"
+    fi
+  done
+  grep -q '^VANIILA_AGENT_TOKEN="vnn_' "$work/root-auto/etc/vaniila/agent.env" 2>/dev/null \
+    && ok "agent.env holds a token the portal issued" || fail "agent.env holds no issued token"
+  grep -A1 'PLAY RECAP' "$work/ansible-auto-2.log" | grep -q 'changed=0 .*failed=0' \
+    && ok "the second run kept the token and changed nothing" || fail "the second run changed something"
+else
+  fail "not checked: the portal issues no node tokens (see above)"
+fi
+
 echo
 if [ ${#failures[@]} -eq 0 ]; then
   echo "deploy checks: all passed"
