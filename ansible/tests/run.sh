@@ -305,7 +305,7 @@ JSON
       fail "run $run of the role with the admin's password failed: $(tail -30 "$work/ansible-auto-$run.log")"
     fi
   done
-  grep -q '^VANIILA_AGENT_TOKEN="vnn_' "$work/root-auto/etc/vaniila/agent.env" 2>/dev/null \
+  grep -q '^VANIILA_AGENT_TOKEN="[^"]\+"$' "$work/root-auto/etc/vaniila/agent.env" 2>/dev/null \
     && ok "agent.env holds a token the portal issued" || fail "agent.env holds no issued token"
   grep -A1 'PLAY RECAP' "$work/ansible-auto-2.log" | grep -q 'changed=0 .*failed=0' \
     && ok "the second run kept the token and changed nothing" || fail "the second run changed something"
