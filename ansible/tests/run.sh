@@ -36,6 +36,23 @@ for tool in ansible-playbook ansible-inventory docker-compose java curl python3 
 done
 [ ${#failures[@]} -eq 0 ] || { echo "run.sh: tools missing, stopping"; exit 1; }
 
+# The portal starts now, in the background, so that its start overlaps the static checks.
+section "a real portal, started from the jar"
+jar="${VANIILA_JAR:-$repo/target/vaniila.jar}"
+if [ ! -f "$jar" ]; then
+  echo "  building $jar"
+  (cd "$repo" && ./mvnw -q -B -DskipTests -Dfrontend.skip=true package) || fail "the jar does not build"
+fi
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+portal="http://127.0.0.1:$port"
+admin_password="deploy-test-$(date +%s)-password"
+echo "  starting the portal on $portal (log: $work/portal.log)"
+VANIILA_HOME="$work/portal-home" VANIILA_ADMIN_PASSWORD="$admin_password" SERVER_PORT=$port \
+  VANIILA_SSH_PORT=$(free_port) VANIILA_DATABASE_FSYNC=false \
+  java -jar "$jar" > "$work/portal.log" 2>&1 &
+portal_pid=$!
+
 section "ansible: syntax of every playbook, the example inventory"
 cd "$ansible_dir"
 export ANSIBLE_CONFIG="$ansible_dir/ansible.cfg" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
@@ -145,21 +162,7 @@ else
   ok "check_dockerfile.py refuses a Dockerfile that builds differently"
 fi
 
-section "a real portal, started from the jar"
-jar="${VANIILA_JAR:-$repo/target/vaniila.jar}"
-if [ ! -f "$jar" ]; then
-  echo "  building $jar"
-  (cd "$repo" && ./mvnw -q -B -DskipTests -Dfrontend.skip=true package) || fail "the jar does not build"
-fi
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port=$(free_port)
-portal="http://127.0.0.1:$port"
-admin_password="deploy-test-$(date +%s)-password"
-echo "  starting the portal on $portal (log: $work/portal.log)"
-VANIILA_HOME="$work/portal-home" VANIILA_ADMIN_PASSWORD="$admin_password" SERVER_PORT=$port \
-  VANIILA_SSH_PORT=$(free_port) VANIILA_DATABASE_FSYNC=false \
-  java -jar "$jar" > "$work/portal.log" 2>&1 &
-portal_pid=$!
+section "the portal, up"
 up=""
 for _ in $(seq 1 180); do
   if curl -fsS "$portal/actuator/health" 2>/dev/null | grep -q '"UP"'; then up=yes; break; fi
