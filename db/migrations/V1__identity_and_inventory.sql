@@ -11,7 +11,7 @@ CREATE TABLE organisations (
 CREATE UNIQUE INDEX organisations_name_key ON organisations (name);
 
 -- Unix uids handed to accounts: jobs run as the user's own account on the nodes.
-CREATE SEQUENCE account_uid_seq START WITH 20001 MINVALUE 20001 MAXVALUE 59999;
+CREATE SEQUENCE account_uid_seq START WITH 20001 MINVALUE 20001 MAXVALUE 2000000000;
 
 CREATE TABLE accounts (
     id              BIGSERIAL PRIMARY KEY,

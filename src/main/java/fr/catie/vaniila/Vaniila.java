@@ -24,6 +24,8 @@ public final class Vaniila {
             PortalApplication.start(args);
             return -1; // keeps running: the web server's threads hold the JVM
         });
+        ROLES.put("simulate", args -> fr.catie.vaniila.simulator.SimulateCommand.run(args, System.out, System.err));
+        ROLES.put("agent", fr.catie.vaniila.agent.AgentMain::run);
     }
 
     private Vaniila() {

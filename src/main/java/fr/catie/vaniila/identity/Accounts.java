@@ -29,6 +29,11 @@ public class Accounts {
 
     static final String USERNAME_RULE = "Use 2 to 32 lowercase letters, digits, '_' or '-', starting with a letter or '_' (it becomes the Unix login).";
 
+    /** Names of system accounts: a job must never run as one of them. */
+    static final java.util.Set<String> RESERVED = java.util.Set.of("root", "daemon", "bin", "sys", "sync", "games",
+            "man", "lp", "mail", "news", "uucp", "proxy", "www-data", "backup", "list", "irc", "gnats", "nobody",
+            "_apt", "systemd-network", "systemd-resolve", "messagebus", "sshd", "postgres", "vaniila", "admin-system");
+
     private static final RowMapper<Account> ROW = (rs, n) -> new Account(new AccountId(rs.getLong("id")),
             rs.getString("username"), new OrganisationId(rs.getLong("organisation_id")), rs.getString("organisation"),
             Role.valueOf(rs.getString("role")), rs.getBoolean("enabled"), rs.getInt("uid"),
@@ -57,6 +62,9 @@ public class Accounts {
         String username = request.username() == null ? "" : request.username().trim();
         if (!username.matches("^[a-z_][a-z0-9_-]{1,31}$")) {
             errors.put("username", "Invalid username '" + username + "'. " + USERNAME_RULE);
+        }
+        if (RESERVED.contains(username)) {
+            errors.put("username", "The username '" + username + "' is reserved for the system: choose another one.");
         }
         PasswordPolicy.check(username, request.password()).ifPresent(reason -> errors.put("password", reason));
         Role role;

@@ -41,6 +41,11 @@ class AdminBootstrap implements ApplicationRunner {
     public void run(ApplicationArguments args) {
         tx.executeWithoutResult(status -> {
             jdbc.sql("SELECT pg_advisory_xact_lock(7301001)").query(Object.class).single();
+            int firstUid = properties.accounts().firstUid();
+            if (firstUid > 0) {
+                jdbc.sql("SELECT setval('account_uid_seq', ?, false) WHERE (SELECT last_value FROM account_uid_seq) < ?")
+                        .params(firstUid, firstUid).query(Object.class).optional();
+            }
             Long admins = jdbc.sql("SELECT count(*) FROM accounts WHERE role = 'PLATFORM_ADMIN'").query(Long.class).single();
             if (admins > 0) {
                 return;

@@ -64,6 +64,19 @@ public class SecurityConfiguration {
     }
 
     @Bean
+    @Order(2)
+    SecurityFilterChain agentChain(HttpSecurity http, fr.catie.vaniila.gateway.NodeTokens nodeTokens) throws Exception {
+        http.securityMatcher("/agent/**")
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(c -> c.disable())
+                .addFilterBefore(new fr.catie.vaniila.gateway.NodeTokenFilter(nodeTokens),
+                        UsernamePasswordAuthenticationFilter.class)
+                .authorizeHttpRequests(auth -> auth.anyRequest().hasRole("AGENT"));
+        return http.build();
+    }
+
+    @Bean
     @Order(3)
     SecurityFilterChain webChain(HttpSecurity http, AuthenticationManager passwords) throws Exception {
         // Explicit, so that form login goes through the throttled provider and not a default one.

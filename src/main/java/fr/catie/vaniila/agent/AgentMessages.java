@@ -1,0 +1,41 @@
+package fr.catie.vaniila.agent;
+
+import java.time.Instant;
+import java.util.List;
+
+/** The bodies of the agent protocol's requests and answers ({@code docs/agent-protocol.md}). All immutable. */
+public final class AgentMessages {
+
+    private AgentMessages() {
+    }
+
+    /** {@code POST /agent/v1/register}: who the node is and what it still runs. */
+    public record Registration(String node, String hostname, String address, String agentVersion, int cores,
+            long memoryMb, List<GpuDevice> gpus, List<RunningLaunch> running) {
+    }
+
+    /** A launch the agent still runs, listed at registration so that the portal reconciles. */
+    public record RunningLaunch(LaunchId launchId, JobId jobId, long pid, Instant startedAt) {
+    }
+
+    /** The answer to a registration. */
+    public record RegisterAnswer(String node, int heartbeatSeconds, long ackSeq) {
+    }
+
+    /** {@code POST /agent/v1/sync}: events not yet acknowledged, usage and GPU samples. */
+    public record SyncRequest(String node, List<AgentEvent> events, List<LaunchUsage> usage, List<GpuSample> gpus) {
+    }
+
+    /** Resource use of one running launch, summed over its process group. */
+    public record LaunchUsage(LaunchId launchId, JobId jobId, double cpuSeconds, long maxRssMb,
+            List<GpuSample> gpus) {
+    }
+
+    /** The answer to a sync: the highest event seq the portal applied, and the commands for this node. */
+    public record SyncAnswer(long ackSeq, List<Command> commands) {
+    }
+
+    /** The answer to a log upload: the offset the portal expects next; {@code truncated} when it keeps no more. */
+    public record LogAck(long next, boolean truncated) {
+    }
+}

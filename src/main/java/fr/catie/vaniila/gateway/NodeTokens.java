@@ -1,0 +1,116 @@
+package fr.catie.vaniila.gateway;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+import fr.catie.vaniila.audit.AuditLog;
+import fr.catie.vaniila.identity.Caller;
+import fr.catie.vaniila.platform.Problem;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Tokens that agents present to the gateway. A platform admin issues one per node; it is shown
+ * once and stored as a SHA-256. A token issued for no node name (only the portal does that, for
+ * its own in-process agents) is good for any node. Thread-safe.
+ */
+@Service
+public class NodeTokens {
+
+    /** A token as listed: never the secret. */
+    public record NodeTokenInfo(long id, String node, String prefix, String createdBy, Instant createdAt, Instant revokedAt) {
+    }
+
+    static final String PREFIX = "vnn_";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final JdbcClient jdbc;
+    private final AuditLog audit;
+
+    public NodeTokens(JdbcClient jdbc, AuditLog audit) {
+        this.jdbc = jdbc;
+        this.audit = audit;
+    }
+
+    /** Issues a token for one node; returns the secret, the only time it is shown. */
+    @Transactional
+    public String issue(Caller caller, String node) {
+        if (!caller.isPlatformAdmin()) {
+            throw Problem.forbidden("Only a platform administrator can issue node tokens.");
+        }
+        if (node == null || !node.matches("[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}")) {
+            throw Problem.invalid("node", "Invalid node name '" + node
+                    + "': use up to 63 letters, digits, '.', '_' or '-', as the agent's --node.");
+        }
+        String token = create(node, caller.username());
+        audit.record(caller.username(), null, "node.token", node, null, null);
+        return token;
+    }
+
+    /** A token for the portal's own in-process agents, good for any node name. */
+    @Transactional
+    public String issueForLocalAgents() {
+        jdbc.sql("UPDATE node_tokens SET revoked_at = now() WHERE node IS NULL AND created_by = 'portal' AND revoked_at IS NULL")
+                .update();
+        return create(null, "portal");
+    }
+
+    private String create(String node, String by) {
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(secret);
+        String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        jdbc.sql("INSERT INTO node_tokens (node, prefix, secret_hash, created_by) VALUES (?, ?, ?, ?)")
+                .params(node, token.substring(0, 10), hash(token), by).update();
+        return token;
+    }
+
+    @Transactional(readOnly = true)
+    public List<NodeTokenInfo> list(Caller caller) {
+        if (!caller.isPlatformAdmin()) {
+            throw Problem.forbidden("Only a platform administrator can list node tokens.");
+        }
+        return jdbc.sql("SELECT id, node, prefix, created_by, created_at, revoked_at FROM node_tokens ORDER BY id DESC")
+                .query((rs, n) -> new NodeTokenInfo(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getTimestamp(5).toInstant(), rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant()))
+                .list();
+    }
+
+    @Transactional
+    public void revoke(Caller caller, long id) {
+        if (!caller.isPlatformAdmin()) {
+            throw Problem.forbidden("Only a platform administrator can revoke node tokens.");
+        }
+        if (jdbc.sql("UPDATE node_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = ?").param(id).update() == 0) {
+            throw Problem.notFound("No node token with id " + id + ".");
+        }
+        audit.record(caller.username(), null, "node.token.revoke", Long.toString(id), null, null);
+    }
+
+    /**
+     * Whether the token is valid for the node name. Empty when the token is unknown or revoked;
+     * otherwise the node name the token allows (the given one for a local-agents token).
+     */
+    @Transactional(readOnly = true)
+    public Optional<String> authenticate(String token) {
+        if (token == null || !token.startsWith(PREFIX)) {
+            return Optional.empty();
+        }
+        return jdbc.sql("SELECT coalesce(node, '*') FROM node_tokens WHERE secret_hash = ? AND revoked_at IS NULL")
+                .param(hash(token)).query(String.class).optional();
+    }
+
+    static byte[] hash(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package fr.catie.vaniila.jobs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+import fr.catie.vaniila.platform.Problem;
+
+/**
+ * A job array as Slurm writes it: {@code 0-9}, {@code 1,3,5}, {@code 1-9:2}, {@code 0-99%10} (at
+ * most 10 tasks at once). Indices are kept sorted and unique.
+ *
+ * @param indices    the task indices
+ * @param maxRunning most tasks running at once; 0 for no limit
+ */
+public record ArraySpec(List<Integer> indices, int maxRunning) {
+
+    public static ArraySpec parse(String text, int maxTasks) {
+        String t = text == null ? "" : text.replace(" ", "");
+        if (t.isEmpty()) {
+            throw invalid(text, "it is empty");
+        }
+        int maxRunning = 0;
+        int pct = t.indexOf('%');
+        if (pct >= 0) {
+            String limit = t.substring(pct + 1);
+            if (!limit.matches("\\d{1,6}") || Integer.parseInt(limit) == 0) {
+                throw invalid(text, "the part after '%' must be a positive number of tasks");
+            }
+            maxRunning = Integer.parseInt(limit);
+            t = t.substring(0, pct);
+        }
+        TreeSet<Integer> indices = new TreeSet<>();
+        for (String part : t.split(",", -1)) {
+            if (part.matches("\\d{1,7}")) {
+                indices.add(Integer.parseInt(part));
+            } else if (part.matches("\\d{1,7}-\\d{1,7}(:\\d{1,7})?")) {
+                String[] range = part.split("[-:]");
+                int from = Integer.parseInt(range[0]);
+                int to = Integer.parseInt(range[1]);
+                int step = range.length > 2 ? Integer.parseInt(range[2]) : 1;
+                if (to < from) {
+                    throw invalid(text, "the range " + part + " runs backwards");
+                }
+                if (step == 0) {
+                    throw invalid(text, "the step of " + part + " is 0");
+                }
+                for (long i = from; i <= to; i += step) {
+                    indices.add((int) i);
+                    if (indices.size() > maxTasks) {
+                        throw invalid(text, "it has more than " + maxTasks + " tasks");
+                    }
+                }
+            } else {
+                throw invalid(text, "'" + part + "' is neither an index nor a range");
+            }
+        }
+        if (indices.size() > maxTasks) {
+            throw invalid(text, "it has more than " + maxTasks + " tasks");
+        }
+        return new ArraySpec(new ArrayList<>(indices), maxRunning);
+    }
+
+    private static Problem invalid(String text, String why) {
+        return Problem.invalid("array", "Invalid array '" + text + "': " + why
+                + ". Write e.g. 0-9, 1,3,5, 1-9:2 or 0-99%10 (at most 10 at once).");
+    }
+}

@@ -1,0 +1,26 @@
+package fr.catie.vaniila.jobs;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A job as its owner (or an admin of its organisation) sees it.
+ *
+ * @param reason         why it is pending, as a sentence; null once it runs
+ * @param reasonCode     the reason's enum name (PRIORITY, RESOURCES, QUOTA...)
+ * @param position       its place in its queue, 1 first, while pending
+ * @param estimatedStart when it should start, when the scheduler can tell
+ */
+public record JobView(long id, String name, String organisation, String user, String queue, String type, String state,
+        String reason, String reasonCode, Integer position, Instant estimatedStart, Long priority, Instant submittedAt,
+        Instant startedAt, Instant endedAt, Integer exitCode, String endReason, int nodes, int gpusPerNode,
+        int tasksPerNode, String gpuFlavor, long walltimeSeconds, Long arrayParent, Integer arrayIndex,
+        String dependency, boolean held, String workdir, String stdout, String stderr, int run,
+        List<Placement> allocation, Map<String, Object> training) {
+
+    /** One process of the job: where it runs and on which GPUs. */
+    public record Placement(String node, int nodeRank, int rank, List<Integer> gpus, int cores, long memoryMb,
+            String flavor, String state, Integer exitCode) {
+    }
+}

@@ -1,0 +1,698 @@
+package fr.catie.vaniila.scheduler;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One scheduling cycle: the mutable working state behind {@link Scheduler#schedule}. Used once, by one thread.
+ */
+final class Cycle {
+
+    /** Resources a job gives back at a time (wall-time end, or end of a preemption grace). */
+    private record Release(long at, int flavor, Placer.Part[] parts) {
+    }
+
+    /** The static part of a request, which decides its placement and its never-satisfiable answer. */
+    private record ShapeKey(QueueName queue, JobShape shape, GpuConstraint gpus, Resources resources, int flavor) {
+    }
+
+    private final SchedulerConfig config;
+    private final ClusterSnapshot snapshot;
+    private final Instant now;
+    private final long nowMs;
+    private final CycleIndex index;
+    private final Capacity capacity;
+    private final ReservationBook book = new ReservationBook();
+    private final Placer placerNow = Placer.now();
+    private final Placer placerRespecting;
+    private final Map<OrgName, int[]> orgGpus = new HashMap<>();
+    private final Map<OrgName, Integer> orgCores = new HashMap<>();
+    private final Map<OrgName, Double> orgCommittedGpuHours = new HashMap<>();
+    private final List<Release> releases = new ArrayList<>();
+    private final Map<ShapeKey, Placer.Result> failedNow = new HashMap<>();
+    private final Map<ShapeKey, Optional<String>> neverCache = new HashMap<>();
+    private final List<Start> starts = new ArrayList<>();
+    private final List<Preemption> preemptions = new ArrayList<>();
+    private final List<Reservation> reservations = new ArrayList<>();
+    private final Set<JobId> victims = new HashSet<>();
+    private final int[] runningFlavor;
+    /** Free resources if every job being preempted were gone; built on first need. */
+    private Capacity reclaimView;
+    private Map<OrgName, int[]> reclaimOrgGpus;
+
+    Cycle(SchedulerConfig config, ClusterSnapshot snapshot, Instant now) {
+        this.config = config;
+        this.snapshot = snapshot;
+        this.now = now;
+        this.nowMs = now.toEpochMilli();
+        this.index = new CycleIndex(snapshot);
+        this.capacity = Capacity.idle(index);
+        this.placerRespecting = Placer.nowRespecting(book);
+        this.runningFlavor = new int[snapshot.running().size()];
+    }
+
+    Decision run() {
+        // Phase 1: free resources and usage from the running jobs.
+        List<RunningJob> running = snapshot.running();
+        for (int r = 0; r < running.size(); r++) {
+            RunningJob job = running.get(r);
+            int flavor = -1;
+            List<Placer.Part> parts = new ArrayList<>();
+            for (NodeAllocation part : job.allocation().parts()) {
+                int node = index.node(part.node());
+                if (node < 0) {
+                    throw new IllegalArgumentException("running job " + job.id() + " holds node " + part.node()
+                            + ", which is not in the snapshot");
+                }
+                capacity.occupy(node, part.gpuIndices(), part.cores(), part.memoryMb());
+                if (!part.gpuIndices().isEmpty()) {
+                    flavor = index.gpuFlavor[node][part.gpuIndices().get(0)];
+                }
+                parts.add(new Placer.Part(node, part.gpuIndices().size(), part.cores(), part.memoryMb()));
+            }
+            runningFlavor[r] = flavor;
+            OrgName org = job.request().org();
+            if (flavor >= 0) {
+                orgGpus(org)[flavor] += job.allocation().gpuCount();
+            }
+            orgCores.merge(org, job.allocation().cores(), Integer::sum);
+            releases.add(new Release(Math.max(nowMs, job.endsBy().toEpochMilli()), flavor,
+                    parts.toArray(new Placer.Part[0])));
+        }
+
+        // Phase 2: order the pending jobs, higher priority first.
+        List<JobRequest> pending = snapshot.pending();
+        long[] priority = new long[pending.size()];
+        Integer[] order = new Integer[pending.size()];
+        Priorities priorities = new Priorities(config, snapshot, now);
+        for (int i = 0; i < pending.size(); i++) {
+            priority[i] = priorities.of(pending.get(i));
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.<Integer>comparingLong(i -> -priority[i])
+                .thenComparing(i -> pending.get(i).submittedAt())
+                .thenComparing(i -> pending.get(i).id()));
+
+        // Phase 3: walk in priority order; start what fits, explain the rest.
+        List<PendingStatus> statuses = new ArrayList<>();
+        Map<QueueName, JobRequest> blockedQueues = new HashMap<>();
+        Map<QueueName, Integer> positions = new HashMap<>();
+        for (int k = 0; k < order.length; k++) {
+            int i = order[k];
+            JobRequest job = pending.get(i);
+            Outcome outcome = consider(job, blockedQueues);
+            if (outcome == null) {
+                continue;
+            }
+            int position = positions.merge(job.queue(), 1, Integer::sum);
+            statuses.add(new PendingStatus(job.id(), outcome.reason, outcome.details, position, priority[i],
+                    Optional.ofNullable(outcome.estimatedStart)));
+        }
+
+        // Phase 4: the decision.
+        return new Decision(now, starts, preemptions, reservations, statuses);
+    }
+
+    /** Why a job stays pending this cycle; null when it starts. */
+    private record Outcome(PendingReason reason, String details, Instant estimatedStart) {
+    }
+
+    private Outcome consider(JobRequest job, Map<QueueName, JobRequest> blockedQueues) {
+        if (job.held()) {
+            return new Outcome(PendingReason.HELD, "held by its owner or an admin; release it to let it run", null);
+        }
+        if (job.dependency() == DependencyState.WAITING) {
+            return new Outcome(PendingReason.DEPENDENCY, "waits for the jobs it depends on to end", null);
+        }
+        if (job.dependency() == DependencyState.NEVER) {
+            return new Outcome(PendingReason.DEPENDENCY, "a job it depends on ended in a way that rules it out, so it "
+                    + "will never run; cancel it or resubmit it without that dependency", null);
+        }
+        Optional<Queue> maybeQueue = snapshot.queue(job.queue());
+        Optional<String> limit = queueLimit(job, maybeQueue, snapshot);
+        if (limit.isPresent()) {
+            return new Outcome(PendingReason.QUEUE_LIMIT, limit.get(), null);
+        }
+        Queue queue = maybeQueue.orElseThrow();
+        int q = index.queue(queue.name());
+        List<Integer> flavors = job.totalGpus() == 0 ? List.of(-1) : index.candidateFlavors(job.gpus(), q);
+        Optional<String> never = never(job, q, flavors);
+        if (never.isPresent()) {
+            return new Outcome(PendingReason.NEVER_SATISFIABLE, never.get(), null);
+        }
+        Optional<Organisation> maybeOrg = snapshot.organisation(job.org());
+        if (maybeOrg.isEmpty()) {
+            return new Outcome(PendingReason.QUOTA, "organisation " + job.org()
+                    + " has no quota on this cluster; a platform admin must grant one", null);
+        }
+        Organisation org = maybeOrg.get();
+        Duration wall = job.wallTime().orElse(queue.defaultWallTime());
+        double jobGpuHours = job.totalGpus() * wall.toMillis() / 3_600_000.0;
+        if (org.gpuHourBudget().isPresent() && job.totalGpus() > 0) {
+            double used = org.gpuHoursUsed() + orgCommittedGpuHours.getOrDefault(org.name(), 0.0);
+            double budget = org.gpuHourBudget().getAsDouble();
+            if (used + jobGpuHours > budget) {
+                return new Outcome(PendingReason.BUDGET, String.format(java.util.Locale.ROOT,
+                        "%s has used %.1f of its %.1f GPU-hours this period and this job may use up to %.1f more "
+                                + "(%d GPUs x %s); lower its wall time or GPUs, or ask an admin for more budget",
+                        org.name(), used, budget, jobGpuHours, job.totalGpus(), Texts.duration(wall)), null);
+            }
+        }
+        int jobCores = totalCores(job);
+        if (org.cpuCoreLimit().isPresent()) {
+            int held = orgCores.getOrDefault(org.name(), 0);
+            if (held + jobCores > org.cpuCoreLimit().getAsInt()) {
+                return new Outcome(PendingReason.QUOTA, org.name() + "'s jobs hold " + held + " of its "
+                        + org.cpuCoreLimit().getAsInt() + " cores and this job needs " + jobCores + " more", null);
+            }
+        }
+        List<Integer> allowed = new ArrayList<>();
+        if (job.totalGpus() == 0) {
+            allowed.add(-1);
+        } else {
+            for (int f : flavors) {
+                if (orgGpus(org.name())[f] + job.totalGpus() <= org.quota(index.flavors.get(f).name()).ceiling()) {
+                    allowed.add(f);
+                }
+            }
+            if (allowed.isEmpty()) {
+                int f = flavors.get(0);
+                FlavorQuota quota = org.quota(index.flavors.get(f).name());
+                return new Outcome(PendingReason.QUOTA, org.name() + " holds " + orgGpus(org.name())[f] + " x "
+                        + index.flavors.get(f).name() + " of at most " + quota.ceiling() + " (guarantee "
+                        + quota.guaranteedGpus() + " + borrowing " + quota.borrowLimit() + ") and this job needs "
+                        + job.totalGpus() + " more", null);
+            }
+            // Prefer flavors where the organisation stays within its guarantee, then the smallest adequate GPU.
+            allowed.sort(Comparator.<Integer>comparingInt(f -> withinGuarantee(org, f, job.totalGpus()) ? 0 : 1)
+                    .thenComparingInt(f -> f));
+        }
+        JobRequest blocker = blockedQueues.get(job.queue());
+        if (config.policy() == Policy.FIFO && blocker != null) {
+            return new Outcome(PendingReason.PRIORITY, "queue " + job.queue() + " runs first-in first-out and job "
+                    + blocker.id() + ", ahead of it, waits for resources", null);
+        }
+
+        // Placement: first without delaying any reservation.
+        long endsAt = nowMs + wall.toMillis();
+        ReservationBook.Entry delayed = null;
+        Placer.Result bestFailure = null;
+        int bestFailureFlavor = -1;
+        for (int f : allowed) {
+            ShapeKey key = new ShapeKey(job.queue(), job.shape(), job.gpus(), job.resources(), f);
+            Placer.Result cached = failedNow.get(key);
+            if (cached != null) {
+                if (bestFailure == null || cached.maxFree > bestFailure.maxFree) {
+                    bestFailure = cached;
+                    bestFailureFlavor = f;
+                }
+                continue;
+            }
+            NodeDemand base = new NodeDemand(q, f, 0, 0, 0, endsAt);
+            Placer.Result result = (book.isEmpty() ? placerNow : placerRespecting)
+                    .place(job.shape(), job.resources(), base, capacity);
+            if (result.placed()) {
+                start(job, org, f, result, endsAt, !book.isEmpty(), jobGpuHours);
+                return null;
+            }
+            if (!book.isEmpty()) {
+                Placer.Result free = placerNow.place(job.shape(), job.resources(), base, capacity);
+                if (free.placed()) {
+                    if (delayed == null) {
+                        delayed = firstDelayed(free, f, job, endsAt);
+                    }
+                    continue;
+                }
+                result = free;
+            }
+            failedNow.put(key, result);
+            if (bestFailure == null || result.maxFree > bestFailure.maxFree) {
+                bestFailure = result;
+                bestFailureFlavor = f;
+            }
+        }
+        if (delayed != null) {
+            return new Outcome(PendingReason.PRIORITY, "it fits now but would delay job " + delayed.job
+                    + ", which has resources reserved from " + Instant.ofEpochMilli(delayed.start), null);
+        }
+        String details = Texts.resources(job, bestFailureFlavor < 0 ? null : index.flavors.get(bestFailureFlavor),
+                bestFailure, queue);
+        if (config.policy() == Policy.FIFO) {
+            blockedQueues.put(job.queue(), job);
+        }
+
+        // Blocked: take GPUs back by preemption when the policy allows it.
+        if (config.policy() == Policy.FAIRSHARE_BACKFILL || config.policy() == Policy.LAS) {
+            Outcome preempted = preemptFor(job, org, q, allowed, wall);
+            if (preempted != null) {
+                return preempted;
+            }
+        }
+        // Blocked: reserve the earliest resources so that backfilled jobs cannot delay it.
+        if (config.policy().backfills() && book.entries().size() < config.reservationDepth()) {
+            Instant at = reserve(job, q, allowed, wall);
+            if (at != null) {
+                return new Outcome(PendingReason.RESOURCES, details + "; resources are reserved for it from " + at,
+                        at);
+            }
+        }
+        return new Outcome(PendingReason.RESOURCES, details, null);
+    }
+
+    private boolean withinGuarantee(Organisation org, int flavor, int gpus) {
+        return orgGpus(org.name())[flavor] + gpus <= org.quota(index.flavors.get(flavor).name()).guaranteedGpus();
+    }
+
+    private int[] orgGpus(OrgName org) {
+        return orgGpus.computeIfAbsent(org, o -> new int[Math.max(1, index.flavors.size())]);
+    }
+
+    private static int totalCores(JobRequest job) {
+        JobShape s = job.shape();
+        if (s instanceof JobShape.Nodes n) {
+            return n.nodes() * job.resources().coresOn(n.gpusPerNode());
+        }
+        return job.resources().coresOn(s.totalGpus());
+    }
+
+    private ReservationBook.Entry firstDelayed(Placer.Result free, int flavor, JobRequest job, long endsAt) {
+        for (Placer.Part p : free.parts) {
+            ReservationBook.Entry e = book.blocking(new NodeDemand(0, flavor, p.gpus(), p.cores(), p.memoryMb(),
+                    endsAt), p.node());
+            if (e != null) {
+                return e;
+            }
+        }
+        return book.entries().get(0);
+    }
+
+    private void start(JobRequest job, Organisation org, int flavor, Placer.Result result, long endsAt,
+            boolean backfilled, double gpuHours) {
+        List<NodeAllocation> parts = new ArrayList<>();
+        for (Placer.Part p : result.parts) {
+            int[] gpus = flavor < 0 ? new int[0] : capacity.take(p.node(), flavor, p.gpus(), p.cores(), p.memoryMb());
+            if (flavor < 0) {
+                capacity.add(p.node(), -1, 0, p.cores(), p.memoryMb(), -1);
+            }
+            if (reclaimView != null) {
+                reclaimView.add(p.node(), flavor, p.gpus(), p.cores(), p.memoryMb(), -1);
+            }
+            book.consume(p.node(), flavor, p.gpus(), p.cores(), p.memoryMb(), endsAt);
+            List<Integer> indices = new ArrayList<>(gpus.length);
+            for (int g : gpus) {
+                indices.add(g);
+            }
+            parts.add(new NodeAllocation(index.nodes.get(p.node()).name(), indices, p.cores(), p.memoryMb()));
+        }
+        boolean borrowing = false;
+        if (flavor >= 0) {
+            borrowing = !withinGuarantee(org, flavor, job.totalGpus());
+            orgGpus(org.name())[flavor] += job.totalGpus();
+            if (reclaimOrgGpus != null) {
+                reclaimOrgGpus.computeIfAbsent(org.name(), o -> new int[index.flavors.size()])[flavor] +=
+                        job.totalGpus();
+            }
+        }
+        orgCores.merge(org.name(), totalCores(job), Integer::sum);
+        orgCommittedGpuHours.merge(org.name(), gpuHours, Double::sum);
+        releases.add(new Release(endsAt, flavor, result.parts));
+        Allocation allocation = new Allocation(parts);
+        starts.add(new Start(job.id(), allocation, flavor < 0 ? null : index.flavors.get(flavor),
+                Instant.ofEpochMilli(endsAt), borrowing, backfilled && !book.isEmpty()));
+    }
+
+    // ---------------------------------------------------------------- backfill reservations
+
+    private Instant reserve(JobRequest job, int q, List<Integer> flavors, Duration wall) {
+        releases.sort(Comparator.comparingLong(Release::at));
+        long bestAt = Long.MAX_VALUE;
+        ReservationBook.Entry best = null;
+        for (int f : flavors) {
+            ReservationBook.Entry e = earliest(job, q, f, wall.toMillis(), bestAt);
+            if (e != null && e.start < bestAt) {
+                bestAt = e.start;
+                best = e;
+            }
+        }
+        if (best == null) {
+            return null;
+        }
+        addReservation(best);
+        return Instant.ofEpochMilli(best.start);
+    }
+
+    private void addReservation(ReservationBook.Entry e) {
+        // A reservation that is still running when an earlier-made one starts uses that one's spare too.
+        for (int i = 0; i < e.nodes.length; i++) {
+            for (ReservationBook.Entry other : book.entries()) {
+                if (e.start <= other.start && other.start < e.end && other.spareCores[e.nodes[i]] != Integer.MAX_VALUE) {
+                    if (other.flavor == e.flavor) {
+                        other.spareGpus[e.nodes[i]] -= e.gpus[i];
+                    }
+                    other.spareCores[e.nodes[i]] -= e.cores[i];
+                    other.spareMemory[e.nodes[i]] -= e.memory[i];
+                }
+            }
+        }
+        book.add(e);
+        List<Reservation.ReservedNode> nodes = new ArrayList<>();
+        for (int i = 0; i < e.nodes.length; i++) {
+            nodes.add(new Reservation.ReservedNode(index.nodes.get(e.nodes[i]).name(), e.gpus[i], e.cores[i],
+                    e.memory[i]));
+        }
+        reservations.add(new Reservation(e.job, Instant.ofEpochMilli(e.start),
+                e.flavor < 0 ? null : index.flavors.get(e.flavor), nodes));
+    }
+
+    /** Sweeps the release times in order and returns the first time the job fits, with its spares. */
+    private ReservationBook.Entry earliest(JobRequest job, int q, int flavor, long wallMs, long notAfter) {
+        Capacity projection = capacity.projection();
+        List<Long> times = new ArrayList<>();
+        for (Release r : releases) {
+            times.add(r.at);
+        }
+        for (ReservationBook.Entry e : book.entries()) {
+            times.add(e.end);
+        }
+        times.sort(null);
+        int next = 0;
+        long previous = Long.MIN_VALUE;
+        for (long t : times) {
+            if (t == previous || t >= notAfter) {
+                if (t >= notAfter) {
+                    break;
+                }
+                continue;
+            }
+            previous = t;
+            while (next < releases.size() && releases.get(next).at <= t) {
+                Release r = releases.get(next++);
+                for (Placer.Part p : r.parts) {
+                    projection.add(p.node(), r.flavor, p.gpus(), p.cores(), p.memoryMb(), 1);
+                }
+            }
+            if (flavor >= 0 && projection.freeOnUpNodes(flavor) < job.totalGpus()) {
+                continue;
+            }
+            List<ReservationBook.Entry> overlapping = new ArrayList<>();
+            for (ReservationBook.Entry e : book.entries()) {
+                if (t < e.end && t + wallMs > e.start) {
+                    overlapping.add(e);
+                    shift(projection, e, -1);
+                }
+            }
+            Placer.Result result = placerNow.place(job.shape(), job.resources(),
+                    new NodeDemand(q, flavor, 0, 0, 0, t + wallMs), projection);
+            ReservationBook.Entry entry = null;
+            if (result.placed()) {
+                entry = entry(job.id(), t, t + wallMs, flavor, result, projection);
+            }
+            for (ReservationBook.Entry e : overlapping) {
+                shift(projection, e, 1);
+            }
+            if (entry != null) {
+                return entry;
+            }
+        }
+        return null;
+    }
+
+    private static void shift(Capacity projection, ReservationBook.Entry e, int sign) {
+        for (int i = 0; i < e.nodes.length; i++) {
+            projection.add(e.nodes[i], e.flavor, e.gpus[i], e.cores[i], e.memory[i], sign);
+        }
+    }
+
+    private ReservationBook.Entry entry(JobId job, long start, long end, int flavor, Placer.Result result,
+            Capacity at) {
+        int k = result.parts.length;
+        int[] nodes = new int[k];
+        int[] gpus = new int[k];
+        int[] cores = new int[k];
+        long[] memory = new long[k];
+        for (int i = 0; i < k; i++) {
+            Placer.Part p = result.parts[i];
+            nodes[i] = p.node();
+            gpus[i] = p.gpus();
+            cores[i] = p.cores();
+            memory[i] = p.memoryMb();
+        }
+        ReservationBook.Entry e = new ReservationBook.Entry(job, start, end, flavor, index.nodeCount(), nodes, gpus,
+                cores, memory);
+        for (int i = 0; i < k; i++) {
+            e.spareGpus[nodes[i]] = flavor < 0 ? Integer.MAX_VALUE : at.freeGpus(nodes[i], flavor) - gpus[i];
+            e.spareCores[nodes[i]] = at.freeCores(nodes[i]) - cores[i];
+            e.spareMemory[nodes[i]] = at.freeMemoryMb(nodes[i]) - memory[i];
+        }
+        return e;
+    }
+
+    // ---------------------------------------------------------------- preemption
+
+    private Outcome preemptFor(JobRequest job, Organisation org, int q, List<Integer> flavors, Duration wall) {
+        boolean las = config.policy() == Policy.LAS;
+        int level = config.lasLevel(job.attainedGpuSeconds());
+        for (int f : flavors) {
+            if (f < 0 || (!las && !withinGuarantee(org, f, job.totalGpus()))) {
+                continue;
+            }
+            ensureReclaimView();
+            NodeDemand base = new NodeDemand(q, f, 0, 0, 0, nowMs + wall.toMillis());
+            Placer.Result result = placerNow.place(job.shape(), job.resources(), base, reclaimView);
+            List<Integer> chosen = new ArrayList<>();
+            if (!result.placed()) {
+                for (int r : victimOrder(f, job, level, las)) {
+                    RunningJob v = snapshot.running().get(r);
+                    int[] used = reclaimOrgGpus.computeIfAbsent(v.request().org(), o -> new int[index.flavors.size()]);
+                    if (!las && used[f] <= snapshot.organisation(v.request().org())
+                            .map(o -> o.quota(index.flavors.get(f).name()).guaranteedGpus()).orElse(0)) {
+                        continue;
+                    }
+                    release(v, reclaimView, 1);
+                    used[f] -= v.allocation().gpuCount();
+                    chosen.add(r);
+                    result = placerNow.place(job.shape(), job.resources(), base, reclaimView);
+                    if (result.placed()) {
+                        break;
+                    }
+                }
+                if (!result.placed()) {
+                    for (int r : chosen) {
+                        RunningJob v = snapshot.running().get(r);
+                        release(v, reclaimView, -1);
+                        reclaimOrgGpus.get(v.request().org())[f] += v.allocation().gpuCount();
+                    }
+                    continue;
+                }
+            }
+            Set<Integer> usedNodes = new HashSet<>();
+            for (Placer.Part p : result.parts) {
+                usedNodes.add(p.node());
+            }
+            List<RunningJob> kept = new ArrayList<>();
+            for (int r : chosen) {
+                RunningJob v = snapshot.running().get(r);
+                if (onNodes(v, usedNodes)) {
+                    kept.add(v);
+                } else {
+                    release(v, reclaimView, -1);
+                    reclaimOrgGpus.get(v.request().org())[f] += v.allocation().gpuCount();
+                }
+            }
+            for (Placer.Part p : result.parts) {
+                reclaimView.add(p.node(), f, p.gpus(), p.cores(), p.memoryMb(), -1);
+            }
+            orgGpus(org.name())[f] += job.totalGpus();
+            reclaimOrgGpus.computeIfAbsent(org.name(), o -> new int[index.flavors.size()])[f] += job.totalGpus();
+            long at = kept.isEmpty() ? nowMs : nowMs + config.preemptionGrace().toMillis();
+            for (RunningJob r : snapshot.running()) {
+                if (r.preempting() && onNodes(r, usedNodes)) {
+                    at = Math.max(at, r.endsBy().toEpochMilli());
+                }
+            }
+            for (RunningJob v : kept) {
+                victims.add(v.id());
+                String why = las ? "job " + job.id() + " has received less GPU time (least attained service first)"
+                        : "organisation " + org.name() + " is under its guarantee of "
+                                + org.quota(index.flavors.get(f).name()).guaranteedGpus() + " x "
+                                + index.flavors.get(f).name() + " and needs back the GPUs " + v.request().org()
+                                + " borrowed";
+                preemptions.add(new Preemption(v.id(), las ? PreemptionCause.LAS : PreemptionCause.RECLAIM, org.name(),
+                        job.id(), config.preemptionGrace(), "preempted and requeued: " + why));
+            }
+            ReservationBook.Entry entry = entry(job.id(), at, at + wall.toMillis(), f, result, reclaimView);
+            addReservation(entry);
+            Instant start = Instant.ofEpochMilli(at);
+            String details = kept.isEmpty()
+                    ? "waits for preempted jobs to release " + job.totalGpus() + " x " + index.flavors.get(f).name()
+                            + " by " + start
+                    : "preempting " + kept.size() + " job(s) to free " + job.totalGpus() + " x "
+                            + index.flavors.get(f).name() + " by " + start;
+            return new Outcome(PendingReason.RESOURCES, details, start);
+        }
+        return null;
+    }
+
+    private boolean onNodes(RunningJob job, Set<Integer> nodes) {
+        for (NodeAllocation part : job.allocation().parts()) {
+            if (nodes.contains(index.node(part.node()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void ensureReclaimView() {
+        if (reclaimView != null) {
+            return;
+        }
+        reclaimView = capacity.projection();
+        reclaimOrgGpus = new HashMap<>();
+        for (Map.Entry<OrgName, int[]> e : orgGpus.entrySet()) {
+            reclaimOrgGpus.put(e.getKey(), e.getValue().clone());
+        }
+        for (RunningJob r : snapshot.running()) {
+            if (r.preempting()) {
+                release(r, reclaimView, 1);
+            }
+        }
+    }
+
+    private void release(RunningJob job, Capacity view, int sign) {
+        for (NodeAllocation part : job.allocation().parts()) {
+            int node = index.node(part.node());
+            for (int g : part.gpuIndices()) {
+                view.add(node, index.gpuFlavor[node][g], 1, 0, 0, sign);
+            }
+            view.add(node, -1, 0, part.cores(), part.memoryMb(), sign);
+        }
+    }
+
+    /** Running jobs that may be preempted for the job, in the order to take them. */
+    private List<Integer> victimOrder(int flavor, JobRequest job, int level, boolean las) {
+        List<Integer> out = new ArrayList<>();
+        List<RunningJob> running = snapshot.running();
+        for (int r = 0; r < running.size(); r++) {
+            RunningJob v = running.get(r);
+            if (runningFlavor[r] != flavor || v.preempting() || victims.contains(v.id()) || !preemptible(v)) {
+                continue;
+            }
+            if (las) {
+                if (lasLevel(v) > level) {
+                    out.add(r);
+                }
+            } else if (!v.request().org().equals(job.org())) {
+                out.add(r);
+            }
+        }
+        Comparator<Integer> recentFirst = Comparator.comparing((Integer r) -> running.get(r).startedAt()).reversed();
+        if (las) {
+            out.sort(Comparator.comparingInt((Integer r) -> -lasLevel(running.get(r))).thenComparing(recentFirst));
+        } else {
+            out.sort(recentFirst);
+        }
+        return out;
+    }
+
+    private int lasLevel(RunningJob v) {
+        double run = Duration.between(v.startedAt(), now).toMillis() / 1000.0 * v.allocation().gpuCount();
+        return config.lasLevel(v.request().attainedGpuSeconds() + Math.max(0, run));
+    }
+
+    private boolean preemptible(RunningJob v) {
+        return v.request().preemptible()
+                || snapshot.queue(v.request().queue()).map(Queue::preemptible).orElse(false);
+    }
+
+    // ---------------------------------------------------------------- eligibility
+
+    private Optional<String> never(JobRequest job, int q, List<Integer> flavors) {
+        if (job.totalGpus() > 0 && flavors.isEmpty()) {
+            return Optional.of(Texts.noFlavor(job, snapshot.queue(job.queue()).orElseThrow(), index));
+        }
+        Optional<String> reason = Optional.empty();
+        for (int f : flavors) {
+            ShapeKey key = new ShapeKey(job.queue(), job.shape(), job.gpus(), job.resources(), f);
+            reason = neverCache.computeIfAbsent(key, k -> everFits(job, q, f, index));
+            if (reason.isEmpty()) {
+                break;
+            }
+        }
+        if (reason.isPresent() || job.totalGpus() == 0) {
+            return reason;
+        }
+        Optional<Organisation> org = snapshot.organisation(job.org());
+        if (org.isEmpty()) {
+            return Optional.empty();
+        }
+        for (int f : flavors) {
+            if (job.totalGpus() <= org.get().quota(index.flavors.get(f).name()).ceiling()) {
+                return Optional.empty();
+            }
+        }
+        int f = flavors.get(0);
+        FlavorQuota quota = org.get().quota(index.flavors.get(f).name());
+        return Optional.of("needs " + job.totalGpus() + " GPUs but organisation " + job.org() + " may hold at most "
+                + quota.ceiling() + " x " + index.flavors.get(f).name() + " (guarantee " + quota.guaranteedGpus()
+                + " + borrowing " + quota.borrowLimit() + "); ask for fewer GPUs or ask a platform admin for more quota");
+    }
+
+    private static Optional<String> everFits(JobRequest job, int q, int flavor, CycleIndex index) {
+        Capacity idle = Capacity.idle(index);
+        Placer.Result result = Placer.ever().place(job.shape(), job.resources(), new NodeDemand(q, flavor, 0, 0, 0,
+                Long.MAX_VALUE), idle);
+        if (result.placed()) {
+            return Optional.empty();
+        }
+        return Optional.of(Texts.never(job, flavor < 0 ? null : index.flavors.get(flavor), result,
+                index.queues.get(q)));
+    }
+
+    static Optional<String> queueLimit(JobRequest job, Optional<Queue> maybeQueue, ClusterSnapshot snapshot) {
+        if (maybeQueue.isEmpty()) {
+            return Optional.of("queue '" + job.queue() + "' does not exist; use one of: "
+                    + Texts.queueNames(snapshot.queues(), null));
+        }
+        Queue queue = maybeQueue.get();
+        if (!queue.allowedOrgs().isEmpty() && !queue.allowedOrgs().contains(job.org())) {
+            return Optional.of("organisation " + job.org() + " may not use queue " + queue.name() + "; use one of: "
+                    + Texts.queueNames(snapshot.queues(), job.org()));
+        }
+        if (job.totalGpus() > queue.maxGpusPerJob()) {
+            return Optional.of("asks for " + job.totalGpus() + " GPUs but queue " + queue.name() + " allows at most "
+                    + queue.maxGpusPerJob() + " per job; ask for fewer GPUs or use another queue");
+        }
+        if (job.wallTime().isPresent() && job.wallTime().get().compareTo(queue.maxWallTime()) > 0) {
+            return Optional.of("asks for a wall time of " + Texts.duration(job.wallTime().get()) + " but queue "
+                    + queue.name() + " allows at most " + Texts.duration(queue.maxWallTime())
+                    + "; lower the wall time (--time) or use another queue");
+        }
+        return Optional.empty();
+    }
+
+    static Feasibility feasibility(JobRequest job, ClusterSnapshot snapshot) {
+        Optional<Queue> queue = snapshot.queue(job.queue());
+        Optional<String> limit = queueLimit(job, queue, snapshot);
+        if (limit.isPresent()) {
+            return new Feasibility.Infeasible(PendingReason.QUEUE_LIMIT, limit.get());
+        }
+        Cycle cycle = new Cycle(SchedulerConfig.defaults(Policy.FAIRSHARE_BACKFILL), snapshot.withJobs(List.of(),
+                List.of()), Instant.EPOCH);
+        int q = cycle.index.queue(job.queue());
+        List<Integer> flavors = job.totalGpus() == 0 ? List.of(-1) : cycle.index.candidateFlavors(job.gpus(), q);
+        Optional<String> never = cycle.never(job, q, flavors);
+        if (never.isPresent()) {
+            return new Feasibility.Infeasible(PendingReason.NEVER_SATISFIABLE, never.get());
+        }
+        return new Feasibility.Feasible();
+    }
+}

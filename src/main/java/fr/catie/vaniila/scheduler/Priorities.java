@@ -1,0 +1,73 @@
+package fr.catie.vaniila.scheduler;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Computes each pending job's priority for the cycle's policy; higher is first. Built once per cycle from the
+ * snapshot (fair-share factors per organisation); confined to one cycle.
+ */
+final class Priorities {
+
+    private static final long LEVEL = 1_000_000_000_000L;
+
+    private final SchedulerConfig config;
+    private final ClusterSnapshot snapshot;
+    private final Instant now;
+    private final Map<OrgName, Double> fairShare = new HashMap<>();
+    private final int maxTier;
+    private final int totalGpus;
+
+    Priorities(SchedulerConfig config, ClusterSnapshot snapshot, Instant now) {
+        this.config = config;
+        this.snapshot = snapshot;
+        this.now = now;
+        int tier = 1;
+        for (Queue q : snapshot.queues()) {
+            tier = Math.max(tier, q.priorityTier());
+        }
+        this.maxTier = tier;
+        this.totalGpus = Math.max(1, snapshot.totalGpus());
+        double totalWeight = 0;
+        double totalUsage = 0;
+        Map<OrgName, Double> usage = new HashMap<>();
+        for (Organisation o : snapshot.organisations()) {
+            double u = o.usage().at(now, config.usageHalfLife());
+            usage.put(o.name(), u);
+            totalWeight += o.fairShareWeight();
+            totalUsage += u;
+        }
+        for (Organisation o : snapshot.organisations()) {
+            double shareOfUsage = totalUsage > 0 ? usage.get(o.name()) / totalUsage : 0;
+            double shareOfWeight = o.fairShareWeight() / totalWeight;
+            fairShare.put(o.name(), Math.pow(2, -shareOfUsage / shareOfWeight));
+        }
+    }
+
+    /** Fair-share factor of an organisation in [0, 1]: 1 when unused, 0.5 when it used exactly its share. */
+    double fairShare(OrgName org) {
+        return fairShare.getOrDefault(org, 0.0);
+    }
+
+    long of(JobRequest job) {
+        long ageSeconds = Math.max(0, Duration.between(job.submittedAt(), now).getSeconds());
+        int tier = snapshot.queue(job.queue()).map(Queue::priorityTier).orElse(0);
+        switch (config.policy()) {
+            case FIFO:
+            case FIFO_BACKFILL:
+                return tier * LEVEL + ageSeconds;
+            case LAS:
+                int levels = config.lasThresholds().size() + 1;
+                return (levels - config.lasLevel(job.attainedGpuSeconds())) * LEVEL + ageSeconds;
+            case FAIRSHARE_BACKFILL:
+            default:
+                PriorityWeights w = config.weights();
+                double age = Math.min(1.0, ageSeconds / (double) config.maxAge().getSeconds());
+                double size = Math.min(1.0, job.totalGpus() / (double) totalGpus);
+                return Math.round(w.fairShare() * fairShare(job.org()) + w.age() * age
+                        + w.tier() * (tier / (double) maxTier) + w.size() * size);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package fr.catie.vaniila.scheduler;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Tunables of the core. Immutable; thread safe.
+ *
+ * @param policy            the policy
+ * @param weights           multifactor weights (fair-share policy)
+ * @param usageHalfLife     half-life of past usage in the fair-share factor
+ * @param maxAge            waiting time at which the age factor reaches 1
+ * @param reservationDepth  how many blocked jobs get a reservation (EASY backfill uses 1; more protects more jobs)
+ * @param preemptionGrace   time a preempted job gets to checkpoint and exit
+ * @param lasThresholds     attained GPU-seconds at which a job drops to the next LAS level, ascending
+ */
+public record SchedulerConfig(Policy policy, PriorityWeights weights, Duration usageHalfLife, Duration maxAge,
+        int reservationDepth, Duration preemptionGrace, List<Double> lasThresholds) {
+
+    /** Checks the values. */
+    public SchedulerConfig {
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(weights, "weights");
+        if (usageHalfLife.isNegative() || usageHalfLife.isZero() || maxAge.isNegative() || maxAge.isZero()) {
+            throw new IllegalArgumentException("usage half-life and maximum age must be positive");
+        }
+        if (reservationDepth < 0) {
+            throw new IllegalArgumentException("reservation depth cannot be negative, got " + reservationDepth);
+        }
+        if (preemptionGrace.isNegative()) {
+            throw new IllegalArgumentException("preemption grace cannot be negative");
+        }
+        lasThresholds = List.copyOf(lasThresholds);
+        for (int i = 1; i < lasThresholds.size(); i++) {
+            if (lasThresholds.get(i) <= lasThresholds.get(i - 1)) {
+                throw new IllegalArgumentException("LAS thresholds must be ascending: " + lasThresholds);
+            }
+        }
+    }
+
+    /**
+     * @param policy the policy
+     * @return defaults: 7-day half-life, 7-day max age, 4 reservations, 60 s grace, LAS levels at 1 and 10 GPU-hours
+     */
+    public static SchedulerConfig defaults(Policy policy) {
+        return new SchedulerConfig(policy, PriorityWeights.DEFAULT, Duration.ofDays(7), Duration.ofDays(7), 4,
+                Duration.ofSeconds(60), List.of(3_600.0, 36_000.0));
+    }
+
+    /** @param value depth @return a copy */
+    public SchedulerConfig withReservationDepth(int value) {
+        return new SchedulerConfig(policy, weights, usageHalfLife, maxAge, value, preemptionGrace, lasThresholds);
+    }
+
+    /** @param value grace @return a copy */
+    public SchedulerConfig withPreemptionGrace(Duration value) {
+        return new SchedulerConfig(policy, weights, usageHalfLife, maxAge, reservationDepth, value, lasThresholds);
+    }
+
+    /** @param value weights @return a copy */
+    public SchedulerConfig withWeights(PriorityWeights value) {
+        return new SchedulerConfig(policy, value, usageHalfLife, maxAge, reservationDepth, preemptionGrace,
+                lasThresholds);
+    }
+
+    /**
+     * @param attainedGpuSeconds service a job received
+     * @return its LAS level, 0 (least served, first) to {@code lasThresholds.size()}
+     */
+    public int lasLevel(double attainedGpuSeconds) {
+        int level = 0;
+        while (level < lasThresholds.size() && attainedGpuSeconds >= lasThresholds.get(level)) {
+            level++;
+        }
+        return level;
+    }
+}
