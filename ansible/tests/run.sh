@@ -173,7 +173,12 @@ token_field() { sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p'; }
 node="ci-agent-$$"
 node_token=""
 if [ -z "$up" ]; then
-  fail "the portal did not come up in 180 s: $(tail -20 "$work/portal.log")"
+  if kill -0 "$portal_pid" 2>/dev/null; then
+    fail "the portal did not come up in 180 s: $(tail -20 "$work/portal.log")"
+  else
+    wait "$portal_pid"; code=$?; portal_pid=""
+    fail "the portal exited (code $code) before it was up: $(grep -m3 -E 'ERROR|Exception|APPLICATION FAILED' "$work/portal.log")"
+  fi
 else
   ok "portal healthy"
   admin=$(curl -sS -X POST "$portal/api/v1/auth/token" -H 'Content-Type: application/json' \
