@@ -261,7 +261,9 @@ else
   fail "the second run changed something: $(grep -B2 '^changed:' "$work/ansible-2.log" | head -20)"
 fi
 unit="$root/etc/systemd/system/vaniila-agent.service"
-for f in "$root/opt/vaniila/vaniila.jar" "$root/opt/vaniila/bin/vaniila-agent" "$root/etc/vaniila/agent.env" "$unit"; do
+jobs_unit="$root/etc/systemd/system/vaniila-jobs.service"
+for f in "$root/opt/vaniila/vaniila.jar" "$root/opt/vaniila/bin/vaniila-agent" "$root/opt/vaniila/bin/vaniila-jobs-cgroup" \
+    "$root/etc/vaniila/agent.env" "$unit" "$jobs_unit"; do
   [ -f "$f" ] && ok "installed ${f#"$root"}" || fail "missing ${f#"$root"}"
 done
 [ "$(stat -c %a "$root/etc/vaniila/agent.env" 2>/dev/null)" = 600 ] && ok "agent.env is 0600 (it holds the token)" || fail "agent.env is not 0600"
@@ -272,10 +274,16 @@ if [ -n "$djl_dir" ] && [ -f "$djl_dir/libtorch.so" ] && [ "${djl_dir#"$root"/op
 else
   fail "DJL's CUDA library: PYTORCH_LIBRARY_PATH '$djl_dir' in agent.env does not hold libtorch.so under /opt/vaniila/djl"
 fi
-grep -q '^Delegate=yes' "$unit" 2>/dev/null && ok "the unit delegates its cgroup" || fail "the unit lacks Delegate=yes"
-if out=$(systemd-analyze verify "$unit" 2>&1) && [ -z "$out" ]; then ok "systemd-analyze verify: vaniila-agent.service"; else
-  fail "systemd-analyze verify vaniila-agent.service: $out"
-fi
+grep -q '^Delegate=yes' "$jobs_unit" 2>/dev/null && ok "vaniila-jobs.service delegates the jobs' cgroup" \
+  || fail "vaniila-jobs.service lacks Delegate=yes"
+grep -q '^KillMode=process' "$unit" 2>/dev/null && grep -q '^Wants=.*vaniila-jobs.service' "$unit" \
+  && ok "vaniila-agent.service stops only the agent (KillMode=process) and wants vaniila-jobs.service" \
+  || fail "vaniila-agent.service lacks KillMode=process or Wants=vaniila-jobs.service"
+for u in "$unit" "$jobs_unit"; do
+  if out=$(systemd-analyze verify "$u" 2>&1) && [ -z "$out" ]; then ok "systemd-analyze verify: ${u##*/}"; else
+    fail "systemd-analyze verify ${u##*/}: $out"
+  fi
+done
 
 if [ -n "$node_token" ]; then
   # Start the agent the way systemd would: the unit's EnvironmentFile, then its ExecStart.
