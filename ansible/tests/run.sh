@@ -49,7 +49,7 @@ portal="http://127.0.0.1:$port"
 admin_password="deploy-test-$(date +%s)-password"
 echo "  starting the portal on $portal (log: $work/portal.log)"
 VANIILA_HOME="$work/portal-home" VANIILA_ADMIN_PASSWORD="$admin_password" SERVER_PORT=$port \
-  VANIILA_SSH_PORT=$(free_port) VANIILA_DATABASE_FSYNC=false \
+  VANIILA_SSH_PORT=$(free_port) VANIILA_DATABASE_FSYNC=false VANIILA_LOCAL_VIRTUAL_NODES=none \
   java -jar "$jar" > "$work/portal.log" 2>&1 &
 portal_pid=$!
 
