@@ -2,10 +2,12 @@
 # CI checks of the deployment files: docker-compose.yml, the Dockerfile, the Ansible playbooks, and
 # the agent role applied to this machine producing an agent that registers with a real portal.
 #
-#   ansible/tests/run.sh            (from anywhere; needs ansible-core, docker-compose, java, curl, python3)
+#   ansible/tests/run.sh     (from anywhere; Debian packages: ansible-core docker-compose nginx openssl
+#                             systemd curl python3, and a Java 17)
 #
 # Uses target/vaniila.jar (built with ./mvnw -B -DskipTests -Dfrontend.skip=true package when
-# missing), or the jar VANIILA_JAR names. Prints every check; exits 1 if any failed. Cleans up what it started.
+# missing), or the jar VANIILA_JAR names. Prints every check; exits 1 if any failed. Cleans up what
+# it started (the portal, nginx, the agent, the throwaway directory).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
