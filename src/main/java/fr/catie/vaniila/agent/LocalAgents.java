@@ -33,11 +33,21 @@ public final class LocalAgents implements AutoCloseable {
      * @throws IOException when an agent cannot start (its state directory); the agents already started are stopped
      */
     public static LocalAgents start(URI portal, String token, Path home, List<Inventory> nodes) throws IOException {
+        return start(portal, token, home, nodes, AgentConfig.currentJvmCommand());
+    }
+
+    /**
+     * Starts one agent per node, running training ranks with the given command (the jar's roles must be
+     * readable by the jobs' users, who run it).
+     */
+    public static LocalAgents start(URI portal, String token, Path home, List<Inventory> nodes,
+            List<String> trainingCommand) throws IOException {
         HttpPortalLink link = new HttpPortalLink(portal, token);
         List<NodeAgent> started = new ArrayList<>();
         try {
             for (Inventory node : nodes) {
-                AgentConfig config = AgentConfig.of(node, home.resolve("agents").resolve(node.node()));
+                AgentConfig config = AgentConfig.of(node, home.resolve("agents").resolve(node.node()))
+                        .withTrainingCommand(trainingCommand);
                 started.add(NodeAgent.start(config, link));
             }
         } catch (IOException | RuntimeException e) {

@@ -41,7 +41,14 @@ public class Workspaces {
                 // Everyone may pass through, nobody may list: each workspace is its owner's, mode 0700.
                 java.nio.file.Files.setPosixFilePermissions(root,
                         java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+                // The training engine's native library, unpacked once by the first training job, shared by all.
+                Path cache = root.resolve(".djl-cache");
+                java.nio.file.Files.createDirectories(cache);
+                // Sticky and writable by all, as /tmp: the JDK cannot set the sticky bit, chmod can.
+                new ProcessBuilder("chmod", "1777", cache.toString()).inheritIO().start().waitFor();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot create the workspace root " + root + ": " + e.getMessage(), e);
         }

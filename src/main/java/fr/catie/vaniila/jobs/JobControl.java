@@ -268,17 +268,25 @@ public class JobControl {
                 launch.put("kind", job.get("type"));
                 launch.put("user", Map.of("name", username, "uid", uid, "gid", uid, "workspace",
                         workspaceOf(workdir, (String) job.get("organisation"), username)));
-                launch.put("workdir", workdir);
-                launch.put("jobDir", workspaceOf(workdir, (String) job.get("organisation"), username) + "/.vaniila/jobs/"
-                        + plan.jobId() + (run > 1 ? "-" + run : "") + (tasksPerNode * plan.parts().size() > 1 ? "/rank-" + rank : ""));
+                launch.put("workdir", "TRAINING".equals(job.get("type"))
+                        ? workspaceOf(workdir, (String) job.get("organisation"), username) + "/.vaniila/jobs/" + plan.jobId() + "/rank-" + rank
+                        : workdir);
+                boolean training = "TRAINING".equals(job.get("type"));
+                String jobsDir = workspaceOf(workdir, (String) job.get("organisation"), username) + "/.vaniila/jobs/" + plan.jobId();
+                // A training rank keeps its directory across runs: rank 0's checkpoints there are how a
+                // requeued or preempted run resumes.
+                launch.put("jobDir", training ? jobsDir + "/rank-" + rank
+                        : jobsDir + (run > 1 ? "-" + run : "") + (tasksPerNode * plan.parts().size() > 1 ? "/rank-" + rank : ""));
                 launch.put("script", job.get("script"));
-                launch.put("argv", null);
+                launch.put("argv", training ? trainingArgv(job) : null);
                 launch.put("stdout", stdout);
                 launch.put("stderr", stderr);
                 launch.put("cores", cores);
                 launch.put("memoryMb", memory);
-                // Every task of a node sees the node's GPUs, as under torchrun; LOCAL_RANK picks one.
-                launch.put("gpuIndices", part.gpus());
+                // Every task of a batch job sees the node's GPUs, as under torchrun (LOCAL_RANK picks one); a
+                // training rank sees its own GPU only.
+                launch.put("gpuIndices", training && part.gpus().size() == tasksPerNode ? List.of(part.gpus().get(local))
+                        : part.gpus());
                 launch.put("walltimeSeconds", ((Number) job.get("walltime_s")).longValue());
                 launch.put("graceSeconds", properties.agents().stopGrace().toSeconds());
                 launch.put("env", env);
@@ -298,6 +306,14 @@ public class JobControl {
                 .params(run, ts(now), plan.jobId()).update();
         transition(plan.jobId(), "PENDING", "STARTING", plan.detail());
         return true;
+    }
+
+    private List<String> trainingArgv(Map<String, Object> job) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> training = json.readValue(job.get("training").toString(), Map.class);
+        @SuppressWarnings("unchecked")
+        List<String> argv = (List<String>) training.get("argv");
+        return argv;
     }
 
     /** Thrown inside a start when a GPU is already claimed: the caller rolls the start back to its savepoint. */

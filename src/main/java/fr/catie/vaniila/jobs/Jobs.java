@@ -121,12 +121,22 @@ public class Jobs {
         if (type == JobType.INTERACTIVE) {
             errors.put("type", "Interactive jobs are started with 'srun --pty' over SSH or from the web terminal, not submitted.");
         }
+        fr.catie.vaniila.training.TrainingSpec training = null;
         if (type == JobType.TRAINING) {
-            errors.put("type", "Training jobs are not available in this build: submit a batch job.");
+            training = trainingSpec(caller, s, errors);
+        } else if (s.training() != null) {
+            errors.put("training", "'training' goes with \"type\": \"training\"; remove it or set the type.");
         }
         int nodeCount = positive(s.nodes(), 1, "nodes", errors, 1, 1024);
         int gpusPerNode = nonNegative(s.gpusPerNode(), 0, "gpusPerNode", errors, 64);
         int tasksPerNode = positive(s.tasksPerNode(), 1, "tasksPerNode", errors, 1, 256);
+        if (type == JobType.TRAINING) {
+            // One rank per GPU; without GPUs, the CPU ranks asked for (each its own process and core).
+            tasksPerNode = gpusPerNode > 0 ? gpusPerNode : positive(s.ranks(), 1, "ranks", errors, 1, 64);
+            if (gpusPerNode > 0 && s.ranks() != null && s.ranks() != nodeCount * gpusPerNode) {
+                errors.put("ranks", "A training job runs one rank per GPU: leave 'ranks' out, or ask for no GPU.");
+            }
+        }
         int cpusPerGpu = nonNegative(s.cpusPerGpu(), -1, "cpusPerGpu", errors, 1024);
         int coresPerNode = nonNegative(s.coresPerNode(), -1, "coresPerNode", errors, 4096);
         long memPerGpu = s.memPerGpuMb() == null ? -1 : s.memPerGpuMb();
@@ -177,7 +187,7 @@ public class Jobs {
         } catch (Problem p) {
             errors.putAll(p.fieldErrors());
         }
-        Map<String, String> env = s.env() == null ? Map.of() : s.env();
+        Map<String, String> env = new LinkedHashMap<>(s.env() == null ? Map.of() : s.env());
         env.forEach((k, v) -> {
             if (k == null || !k.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
                 errors.put("env", "Invalid environment variable name '" + k + "': use letters, digits and '_'.");
@@ -249,8 +259,23 @@ public class Jobs {
         }
 
         boolean hold = Boolean.TRUE.equals(s.hold());
+        String trainingJson = null;
+        if (training != null) {
+            Map<String, Object> stored = new LinkedHashMap<>(json.convertValue(training.withDefaults(), Map.class));
+            List<String> argv = new ArrayList<>(List.of("train"));
+            argv.addAll(training.argv());
+            stored.put("argv", argv);
+            trainingJson = json.writeValueAsString(stored);
+            // The engine's native library is unpacked once into a cache every user may read.
+            env.putIfAbsent("ENGINE_CACHE_DIR", workspaces.root().resolve(".djl-cache").toString());
+            env.putIfAbsent("DJL_CACHE_DIR", workspaces.root().resolve(".djl-cache").toString());
+            if (name.equals("job")) {
+                name = "train-" + training.dataset().replaceAll(".*/", "").replaceAll("[^\\p{L}\\p{N}._-]", "");
+            }
+        }
         String state = hold ? JobState.HELD.name() : JobState.PENDING.name();
         String envJson = json.writeValueAsString(env);
+        String trainingColumn = trainingJson;
         List<Integer> indices = array == null ? List.of(-1) : array.indices();
         Long parent = null;
         List<Long> ids = new ArrayList<>();
@@ -259,16 +284,16 @@ public class Jobs {
                     INSERT INTO jobs (organisation_id, account_id, name, queue, type, state, script, env, nodes,
                       gpus_per_node, tasks_per_node, gpu_flavor, min_gpu_memory_mb, cores_per_node, cores_per_gpu,
                       mem_per_node_mb, mem_per_gpu_mb, walltime_s, workdir, array_index, array_max_running,
-                      dependency, held, preemptible, requeueable)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      dependency, held, preemptible, requeueable, training)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
                     RETURNING id""")
                     .params(caller.organisationId().value(), caller.accountId().value(), name, queue.name(), type.name(),
-                            state, script, envJson, nodeCount, gpusPerNode, tasksPerNode, flavor,
+                            state, type == JobType.TRAINING ? null : script, envJson, nodeCount, gpusPerNode, tasksPerNode, flavor,
                             flavor == null ? s.minGpuMemoryMb() : null, coresNode, coresGpu, memNode, memGpu,
                             wall.toSeconds(), workdir.toString(), index < 0 ? null : index,
                             array == null || array.maxRunning() == 0 ? null : array.maxRunning(),
                             dependencies.isEmpty() ? null : s.dependency().trim(), hold, queue.preemptible(),
-                            !Boolean.FALSE.equals(s.requeue()))
+                            !Boolean.FALSE.equals(s.requeue()), trainingColumn)
                     .query(Long.class).single();
             if (parent == null && array != null) {
                 parent = id;
@@ -291,6 +316,51 @@ public class Jobs {
         }
         events.publishEvent(new JobsChanged("submitted"));
         return new Submitted(ids.get(0), ids);
+    }
+
+    /**
+     * The training parameters of a training job, checked by the training module; a dataset other than the
+     * built-in one must be a file or folder of the caller's workspace.
+     */
+    private fr.catie.vaniila.training.TrainingSpec trainingSpec(Caller caller, JobSubmission s, Map<String, String> errors) {
+        if (s.training() == null) {
+            errors.put("training", "A training job needs \"training\": {\"dataset\": \"digits\", \"model\": \"mlp\"} at least.");
+            return null;
+        }
+        fr.catie.vaniila.training.TrainingSpec spec;
+        try {
+            Map<String, Object> fields = new LinkedHashMap<>(s.training());
+            fields.remove("argv");
+            spec = json.convertValue(fields, fr.catie.vaniila.training.TrainingSpec.class);
+        } catch (RuntimeException e) {
+            errors.put("training", "Invalid training parameters: " + e.getMessage().lines().findFirst().orElse("")
+                    + ". Known fields: dataset, model, epochs, batchSize, learningRate, strategy, stalenessBound, "
+                    + "averagingPeriod, warmupEpochs, seed, imageSize.");
+            return null;
+        }
+        if (spec.dataset() != null && !spec.dataset().equals("digits") && !spec.dataset().isBlank()) {
+            try {
+                java.nio.file.Path data = workspaces.inside(caller, spec.dataset(), "training.dataset");
+                if (!java.nio.file.Files.exists(data)) {
+                    errors.put("training.dataset", "No file or folder '" + spec.dataset()
+                            + "' in your workspace: upload it first, or use \"digits\".");
+                    return null;
+                }
+                spec = new fr.catie.vaniila.training.TrainingSpec(data.toString(), spec.model(), spec.epochs(),
+                        spec.batchSize(), spec.learningRate(), spec.strategy(), spec.stalenessBound(),
+                        spec.averagingPeriod(), spec.warmupEpochs(), spec.seed(), spec.ranks(), spec.imageSize());
+            } catch (Problem p) {
+                errors.putAll(p.fieldErrors());
+                return null;
+            }
+        }
+        List<String> problems = spec.problems();
+        if (!problems.isEmpty()) {
+            errors.put("training", String.join("; ", problems) + ".");
+            return null;
+        }
+        spec.withDefaults(); // throws with the problems, had any escaped problems()
+        return spec;
     }
 
     private static String resolveAgainst(java.nio.file.Path workdir, String file) {

@@ -35,11 +35,13 @@ class LocalAgentsStarter {
 
     private final VaniilaProperties properties;
     private final NodeTokens tokens;
+    private final fr.catie.vaniila.files.Workspaces workspaces;
     private LocalAgents agents;
 
-    LocalAgentsStarter(VaniilaProperties properties, NodeTokens tokens) {
+    LocalAgentsStarter(VaniilaProperties properties, NodeTokens tokens, fr.catie.vaniila.files.Workspaces workspaces) {
         this.properties = properties;
         this.tokens = tokens;
+        this.workspaces = workspaces;
     }
 
     @EventListener
@@ -53,9 +55,36 @@ class LocalAgentsStarter {
         int port = ((WebServerApplicationContext) event.getApplicationContext()).getWebServer().getPort();
         List<Inventory> nodes = nodes(mode);
         agents = LocalAgents.start(URI.create("http://127.0.0.1:" + port), tokens.issueForLocalAgents(),
-                properties.home(), nodes);
+                properties.home(), nodes, trainingCommand());
         int gpus = nodes.stream().mapToInt(n -> n.gpus().size()).sum();
         System.out.printf("In-process agents: %d node(s), %d GPU(s) (%s)%n", nodes.size(), gpus, mode);
+    }
+
+    /**
+     * Training ranks run this jar as the jobs' users, who may not read where it lies (a root-only home, the
+     * build's class path): as root, a copy goes beside the workspaces, readable by all.
+     */
+    private List<String> trainingCommand() throws java.io.IOException {
+        List<String> command = fr.catie.vaniila.agent.AgentConfig.currentJvmCommand();
+        int jar = command.indexOf("-jar");
+        if (!"root".equals(System.getProperty("user.name")) || jar < 0) {
+            return command;
+        }
+        Path source = Path.of(command.get(jar + 1));
+        Path lib = workspaces.root().resolve(".vaniila-lib");
+        Files.createDirectories(lib);
+        Files.setPosixFilePermissions(lib, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path copy = lib.resolve("vaniila.jar");
+        if (!Files.exists(copy) || Files.size(copy) != Files.size(source)
+                || Files.getLastModifiedTime(copy).compareTo(Files.getLastModifiedTime(source)) < 0) {
+            Path tmp = lib.resolve("vaniila.jar.tmp");
+            Files.copy(source, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            Files.move(tmp, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        List<String> out = new ArrayList<>(command);
+        out.set(jar + 1, copy.toString());
+        return out;
     }
 
     private List<Inventory> nodes(String mode) throws Exception {
