@@ -518,6 +518,10 @@ final class Cycle {
                 if (r.preempting() && onNodes(r, usedNodes)) {
                     at = Math.max(at, r.endsBy().toEpochMilli());
                 }
+                if (victims.contains(r.id()) && onNodes(r, usedNodes)) {
+                    // GPUs left over by a job preempted earlier in this cycle are free only after its grace.
+                    at = Math.max(at, nowMs + config.preemptionGrace().toMillis());
+                }
             }
             for (RunningJob v : kept) {
                 victims.add(v.id());
