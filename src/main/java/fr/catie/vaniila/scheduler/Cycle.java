@@ -98,6 +98,16 @@ final class Cycle {
             priority[i] = priorities.of(pending.get(i));
             order[i] = i;
         }
+        // Under fair share, jobs their organisation's guarantee covers go before borrowing ones (as Kueue admits
+        // within nominal quota first): otherwise GPUs reclaimed for an organisation go to a borrower and are
+        // reclaimed again. Starving borrowers come next (see Priorities).
+        if (config.policy() == Policy.FAIRSHARE_BACKFILL) {
+            for (int i = 0; i < pending.size(); i++) {
+                if (coveredByGuarantee(pending.get(i))) {
+                    priority[i] += Priorities.WITHIN_GUARANTEE;
+                }
+            }
+        }
         Arrays.sort(order, Comparator.<Integer>comparingLong(i -> -priority[i])
                 .thenComparing(i -> pending.get(i).submittedAt())
                 .thenComparing(i -> pending.get(i).id()));
@@ -266,6 +276,20 @@ final class Cycle {
             }
         }
         return new Outcome(PendingReason.RESOURCES, details, null);
+    }
+
+    private boolean coveredByGuarantee(JobRequest job) {
+        Optional<Organisation> org = snapshot.organisation(job.org());
+        int q = index.queue(job.queue());
+        if (org.isEmpty() || q < 0 || job.totalGpus() == 0) {
+            return true;
+        }
+        for (int f : index.candidateFlavors(job.gpus(), q)) {
+            if (withinGuarantee(org.get(), f, job.totalGpus())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean withinGuarantee(Organisation org, int flavor, int gpus) {

@@ -56,6 +56,8 @@ public final class Simulation {
         JobRequest request;
         long remainingMs;
         long runStartMs;
+        long firstStartMs = -1;
+        long endMs = -1;
         int run;
         double attained;
         RunningJob running;
@@ -74,6 +76,7 @@ public final class Simulation {
     private final Scheduler scheduler;
     private final List<TraceJob> trace;
     private final boolean preemptibleJobs;
+    private final List<SimJob> finished = new ArrayList<>();
 
     /**
      * @param nodes   the simulated nodes
@@ -160,6 +163,7 @@ public final class Simulation {
         int accepted = trace.size() - rejected;
 
         Map<JobId, SimJob> pending = new LinkedHashMap<>();
+        finished.clear();
         Map<JobId, SimJob> running = new LinkedHashMap<>();
         Map<OrgName, Integer> orgRunning = new HashMap<>();
         Map<String, Double> orgGpuSeconds = new TreeMap<>();
@@ -200,6 +204,8 @@ public final class Simulation {
                         }
                         stop(job, now, running, orgRunning, orgGpuSeconds);
                         usedGpus -= job.request.totalGpus();
+                        job.endMs = now;
+                        finished.add(job);
                         double j = (now - job.trace.submitS() * 1000) / 1000.0;
                         jct[completed] = j;
                         wait[completed] = j - job.trace.durationS();
@@ -257,6 +263,9 @@ public final class Simulation {
             for (Start s : decision.starts()) {
                 SimJob job = pending.remove(s.job());
                 job.runStartMs = now;
+                if (job.firstStartMs < 0) {
+                    job.firstStartMs = now;
+                }
                 job.running = new RunningJob(job.request, s.allocation(), at, s.endsBy(), false);
                 running.put(s.job(), job);
                 orgRunning.merge(job.request.org(), job.request.totalGpus(), Integer::sum);
@@ -323,6 +332,23 @@ public final class Simulation {
                 makespan > 0 ? fragmentedMs / (makespan * 1000) : 0, preemptions, perOrg, cycles,
                 percentileLong(c, 0.50) / 1e6, percentileLong(c, 0.99) / 1e6, (System.nanoTime() - wallStart) / 1e9,
                 rejections);
+    }
+
+    /**
+     * The completed jobs of the last {@link #run()}, one CSV line each:
+     * {@code line,org,gpus,submit_s,first_start_s,end_s,run_s,preemptions} (times in trace seconds).
+     *
+     * @return the CSV text with its header
+     */
+    public String jobsCsv() {
+        StringBuilder sb = new StringBuilder("line,org,gpus,submit_s,first_start_s,end_s,run_s,preemptions\n");
+        for (SimJob j : finished) {
+            sb.append(j.trace.line()).append(',').append(j.trace.org()).append(',').append(j.request.totalGpus())
+                    .append(',').append(j.trace.submitS()).append(',').append(j.firstStartMs / 1000).append(',')
+                    .append(j.endMs / 1000).append(',').append(j.trace.durationS()).append(',').append(j.run)
+                    .append('\n');
+        }
+        return sb.toString();
     }
 
     private int downGpus() {

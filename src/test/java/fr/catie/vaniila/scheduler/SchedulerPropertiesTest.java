@@ -205,7 +205,11 @@ class SchedulerPropertiesTest {
             FlavorQuota q = org.quota(st.flavor().name());
             int now = used + st.allocation().gpuCount();
             assertTrue(now <= q.ceiling(), "seed " + seed + ": " + key + " holds " + now + " > " + q);
-            assertEquals(now > q.guaranteedGpus(), st.borrowing(), "seed " + seed + ": borrowing flag of " + st);
+            // The core also counts GPUs promised to a job that reclaims them, so it may call a start borrowing
+            // that this count does not; the other way round would be a lie to the owner.
+            if (now > q.guaranteedGpus()) {
+                assertTrue(st.borrowing(), "seed " + seed + ": borrowing flag of " + st);
+            }
             after.put(key, now);
         }
     }
