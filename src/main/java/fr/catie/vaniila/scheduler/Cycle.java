@@ -21,6 +21,10 @@ final class Cycle {
     private record Release(long at, int flavor, Placer.Part[] parts) {
     }
 
+    /** A placement that fitted the free resources at a capacity version. */
+    private record Fit(long version, Placer.Result result) {
+    }
+
     /** The static part of a request, which decides its placement and its never-satisfiable answer. */
     private record ShapeKey(QueueName queue, JobShape shape, GpuConstraint gpus, Resources resources, int flavor) {
     }
@@ -39,6 +43,13 @@ final class Cycle {
     private final Map<OrgName, Double> orgCommittedGpuHours = new HashMap<>();
     private final List<Release> releases = new ArrayList<>();
     private final Map<ShapeKey, Placer.Result> failedNow = new HashMap<>();
+    private final Map<ShapeKey, Long> blockedFrom = new HashMap<>();
+    private final Map<ShapeKey, Fit> fitsNow = new HashMap<>();
+    private final Map<List<Object>, List<Integer>> candidateFlavors = new HashMap<>();
+    private final Set<List<Object>> reclaimFailed = new HashSet<>();
+    private final Map<Integer, List<Integer>> victimsByFlavor = new HashMap<>();
+    /** Incremented whenever a start takes resources, so that a cached "fits now" is known to be stale. */
+    private long capacityVersion;
     private final Map<ShapeKey, Optional<String>> neverCache = new HashMap<>();
     private final List<Start> starts = new ArrayList<>();
     private final List<Preemption> preemptions = new ArrayList<>();
@@ -154,7 +165,8 @@ final class Cycle {
         }
         Queue queue = maybeQueue.orElseThrow();
         int q = index.queue(queue.name());
-        List<Integer> flavors = job.totalGpus() == 0 ? List.of(-1) : index.candidateFlavors(job.gpus(), q);
+        List<Integer> flavors = job.totalGpus() == 0 ? List.of(-1)
+                : candidateFlavors.computeIfAbsent(List.of(job.gpus(), q), k -> index.candidateFlavors(job.gpus(), q));
         Optional<String> never = never(job, q, flavors);
         if (never.isPresent()) {
             return new Outcome(PendingReason.NEVER_SATISFIABLE, never.get(), null);
@@ -228,26 +240,43 @@ final class Cycle {
                 continue;
             }
             NodeDemand base = new NodeDemand(q, f, 0, 0, 0, endsAt);
-            Placer.Result result = (book.isEmpty() ? placerNow : placerRespecting)
-                    .place(job.shape(), job.resources(), base, capacity);
-            if (result.placed()) {
-                start(job, org, f, result, endsAt, !book.isEmpty(), jobGpuHours);
-                return null;
-            }
-            if (!book.isEmpty()) {
-                Placer.Result free = placerNow.place(job.shape(), job.resources(), base, capacity);
-                if (free.placed()) {
-                    if (delayed == null) {
-                        delayed = firstDelayed(free, f, job, endsAt);
+            // Capacity and reservation spares only shrink during a cycle and a later end meets more reservations:
+            // a shape that could not start respecting reservations with some end cannot with a later one.
+            Long blocked = blockedFrom.get(key);
+            if (book.isEmpty() || blocked == null || endsAt < blocked) {
+                Placer.Result result = (book.isEmpty() ? placerNow : placerRespecting)
+                        .place(job.shape(), job.resources(), base, capacity);
+                if (result.placed()) {
+                    start(job, org, f, result, endsAt, !book.isEmpty(), jobGpuHours);
+                    return null;
+                }
+                if (book.isEmpty()) {
+                    failedNow.put(key, result);
+                    if (bestFailure == null || result.maxFree > bestFailure.maxFree) {
+                        bestFailure = result;
+                        bestFailureFlavor = f;
                     }
                     continue;
                 }
-                result = free;
+                blockedFrom.merge(key, endsAt, Math::min);
             }
-            failedNow.put(key, result);
-            if (bestFailure == null || result.maxFree > bestFailure.maxFree) {
-                bestFailure = result;
-                bestFailureFlavor = f;
+            // It does not start: does it fit the free resources at all (then a reservation holds it back)?
+            Fit fit = fitsNow.get(key);
+            if (fit == null || fit.version != capacityVersion) {
+                Placer.Result free = placerNow.place(job.shape(), job.resources(), base, capacity);
+                if (!free.placed()) {
+                    failedNow.put(key, free);
+                    if (bestFailure == null || free.maxFree > bestFailure.maxFree) {
+                        bestFailure = free;
+                        bestFailureFlavor = f;
+                    }
+                    continue;
+                }
+                fit = new Fit(capacityVersion, free);
+                fitsNow.put(key, fit);
+            }
+            if (delayed == null) {
+                delayed = firstDelayed(fit.result, f, job, endsAt);
             }
         }
         if (delayed != null) {
@@ -321,6 +350,7 @@ final class Cycle {
 
     private void start(JobRequest job, Organisation org, int flavor, Placer.Result result, long endsAt,
             boolean backfilled, double gpuHours) {
+        capacityVersion++;
         List<NodeAllocation> parts = new ArrayList<>();
         for (Placer.Part p : result.parts) {
             int[] gpus = flavor < 0 ? new int[0] : capacity.take(p.node(), flavor, p.gpus(), p.cores(), p.memoryMb());
@@ -489,13 +519,21 @@ final class Cycle {
             if (f < 0 || (!las && !withinGuarantee(org, f, job.totalGpus()))) {
                 continue;
             }
+            List<Object> attempt = List.of(job.queue(), job.shape(), job.gpus(), job.resources(), f,
+                    las ? level : job.org());
+            if (reclaimFailed.contains(attempt)) {
+                continue;
+            }
             ensureReclaimView();
             NodeDemand base = new NodeDemand(q, f, 0, 0, 0, nowMs + wall.toMillis());
             Placer.Result result = placerNow.place(job.shape(), job.resources(), base, reclaimView);
             List<Integer> chosen = new ArrayList<>();
             if (!result.placed()) {
-                for (int r : victimOrder(f, job, level, las)) {
+                for (int r : victimOrder(f, las)) {
                     RunningJob v = snapshot.running().get(r);
+                    if (victims.contains(v.id()) || (las ? lasLevel(v) <= level : v.request().org().equals(job.org()))) {
+                        continue;
+                    }
                     int[] used = reclaimOrgGpus.computeIfAbsent(v.request().org(), o -> new int[index.flavors.size()]);
                     if (!las && used[f] <= snapshot.organisation(v.request().org())
                             .map(o -> o.quota(index.flavors.get(f).name()).guaranteedGpus()).orElse(0)) {
@@ -504,12 +542,16 @@ final class Cycle {
                     release(v, reclaimView, 1);
                     used[f] -= v.allocation().gpuCount();
                     chosen.add(r);
+                    if (reclaimView.freeOnUpNodes(f) < job.totalGpus()) {
+                        continue;
+                    }
                     result = placerNow.place(job.shape(), job.resources(), base, reclaimView);
                     if (result.placed()) {
                         break;
                     }
                 }
                 if (!result.placed()) {
+                    reclaimFailed.add(attempt);
                     for (int r : chosen) {
                         RunningJob v = snapshot.running().get(r);
                         release(v, reclaimView, -1);
@@ -605,30 +647,34 @@ final class Cycle {
         }
     }
 
-    /** Running jobs that may be preempted for the job, in the order to take them. */
-    private List<Integer> victimOrder(int flavor, JobRequest job, int level, boolean las) {
-        List<Integer> out = new ArrayList<>();
-        List<RunningJob> running = snapshot.running();
-        for (int r = 0; r < running.size(); r++) {
-            RunningJob v = running.get(r);
-            if (runningFlavor[r] != flavor || v.preempting() || victims.contains(v.id()) || !preemptible(v)) {
-                continue;
-            }
-            if (las) {
-                if (lasLevel(v) > level) {
+    /**
+     * Running preemptible jobs on the flavor, in the order to take them: most served first under LAS, most
+     * recently started first for a reclaim. Built once per flavor and cycle; callers skip the ones that do not
+     * qualify for their job.
+     */
+    private List<Integer> victimOrder(int flavor, boolean las) {
+        return victimsByFlavor.computeIfAbsent(flavor, f -> {
+            List<Integer> out = new ArrayList<>();
+            List<RunningJob> running = snapshot.running();
+            for (int r = 0; r < running.size(); r++) {
+                RunningJob v = running.get(r);
+                if (runningFlavor[r] == f && !v.preempting() && preemptible(v)) {
                     out.add(r);
                 }
-            } else if (!v.request().org().equals(job.org())) {
-                out.add(r);
             }
-        }
-        Comparator<Integer> recentFirst = Comparator.comparing((Integer r) -> running.get(r).startedAt()).reversed();
-        if (las) {
-            out.sort(Comparator.comparingInt((Integer r) -> -lasLevel(running.get(r))).thenComparing(recentFirst));
-        } else {
-            out.sort(recentFirst);
-        }
-        return out;
+            Comparator<Integer> recentFirst = Comparator.comparing((Integer r) -> running.get(r).startedAt())
+                    .reversed();
+            if (las) {
+                int[] levels = new int[running.size()];
+                for (int r : out) {
+                    levels[r] = lasLevel(running.get(r));
+                }
+                out.sort(Comparator.comparingInt((Integer r) -> -levels[r]).thenComparing(recentFirst));
+            } else {
+                out.sort(recentFirst);
+            }
+            return out;
+        });
     }
 
     private int lasLevel(RunningJob v) {

@@ -44,6 +44,8 @@ final class ReservationBook {
     }
 
     private final List<Entry> entries = new ArrayList<>();
+    /** Entries by node they reserve on: a demand is only checked against the reservations of its node. */
+    private final java.util.Map<Integer, List<Entry>> byNode = new java.util.HashMap<>();
 
     List<Entry> entries() {
         return entries;
@@ -55,11 +57,19 @@ final class ReservationBook {
 
     void add(Entry e) {
         entries.add(e);
+        for (int node : e.nodes) {
+            byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(e);
+        }
+    }
+
+    private List<Entry> on(int node) {
+        return byNode.getOrDefault(node, List.of());
     }
 
     boolean allows(NodeDemand d, int node) {
-        for (int i = 0; i < entries.size(); i++) {
-            Entry e = entries.get(i);
+        List<Entry> here = on(node);
+        for (int i = 0; i < here.size(); i++) {
+            Entry e = here.get(i);
             if (d.endsAt() <= e.start) {
                 continue;
             }
@@ -73,7 +83,7 @@ final class ReservationBook {
 
     /** @return the reservation a demand on this node would delay, or null */
     Entry blocking(NodeDemand d, int node) {
-        for (Entry e : entries) {
+        for (Entry e : on(node)) {
             if (d.endsAt() > e.start && ((d.flavor() == e.flavor && d.gpus() > e.spareGpus[node])
                     || d.cores() > e.spareCores[node] || d.memoryMb() > e.spareMemory[node])) {
                 return e;
@@ -84,7 +94,7 @@ final class ReservationBook {
 
     /** Records that a job ending at {@code endsAt} now uses these amounts on the node. */
     void consume(int node, int flavor, int gpus, int cores, long memoryMb, long endsAt) {
-        for (Entry e : entries) {
+        for (Entry e : on(node)) {
             if (endsAt <= e.start || e.spareCores[node] == Integer.MAX_VALUE) {
                 continue;
             }
