@@ -119,9 +119,15 @@ final class Cycle {
                 }
             }
         }
-        Arrays.sort(order, Comparator.<Integer>comparingLong(i -> -priority[i])
-                .thenComparing(i -> pending.get(i).submittedAt())
-                .thenComparing(i -> pending.get(i).id()));
+        long[] submitted = new long[pending.size()];
+        long[] ids = new long[pending.size()];
+        for (int i = 0; i < pending.size(); i++) {
+            submitted[i] = pending.get(i).submittedAt().toEpochMilli();
+            ids[i] = pending.get(i).id().value();
+        }
+        Arrays.sort(order, (a, b) -> priority[a] != priority[b] ? Long.compare(priority[b], priority[a])
+                : submitted[a] != submitted[b] ? Long.compare(submitted[a], submitted[b])
+                : Long.compare(ids[a], ids[b]));
 
         // Phase 3: walk in priority order; start what fits, explain the rest.
         List<PendingStatus> statuses = new ArrayList<>();
@@ -280,8 +286,7 @@ final class Cycle {
             }
         }
         if (delayed != null) {
-            return new Outcome(PendingReason.PRIORITY, "it fits now but would delay job " + delayed.job
-                    + ", which has resources reserved from " + Instant.ofEpochMilli(delayed.start), null);
+            return new Outcome(PendingReason.PRIORITY, delayed.delaySentence(), null);
         }
         String details = Texts.resources(job, bestFailureFlavor < 0 ? null : index.flavors.get(bestFailureFlavor),
                 bestFailure, queue);
@@ -408,7 +413,8 @@ final class Cycle {
         // A reservation that is still running when an earlier-made one starts uses that one's spare too.
         for (int i = 0; i < e.nodes.length; i++) {
             for (ReservationBook.Entry other : book.entries()) {
-                if (e.start <= other.start && other.start < e.end && other.spareCores[e.nodes[i]] != Integer.MAX_VALUE) {
+                boolean reservedThere = other.spareCores[e.nodes[i]] != Integer.MAX_VALUE;
+                if (e.start <= other.start && other.start < e.end && reservedThere) {
                     if (other.flavor == e.flavor) {
                         other.spareGpus[e.nodes[i]] -= e.gpus[i];
                     }
@@ -531,7 +537,8 @@ final class Cycle {
             if (!result.placed()) {
                 for (int r : victimOrder(f, las)) {
                     RunningJob v = snapshot.running().get(r);
-                    if (victims.contains(v.id()) || (las ? lasLevel(v) <= level : v.request().org().equals(job.org()))) {
+                    boolean qualifies = las ? lasLevel(v) > level : !v.request().org().equals(job.org());
+                    if (victims.contains(v.id()) || !qualifies) {
                         continue;
                     }
                     int[] used = reclaimOrgGpus.computeIfAbsent(v.request().org(), o -> new int[index.flavors.size()]);
@@ -717,7 +724,8 @@ final class Cycle {
         FlavorQuota quota = org.get().quota(index.flavors.get(f).name());
         return Optional.of("needs " + job.totalGpus() + " GPUs but organisation " + job.org() + " may hold at most "
                 + quota.ceiling() + " x " + index.flavors.get(f).name() + " (guarantee " + quota.guaranteedGpus()
-                + " + borrowing " + quota.borrowLimit() + "); ask for fewer GPUs or ask a platform admin for more quota");
+                + " + borrowing " + quota.borrowLimit()
+                + "); ask for fewer GPUs or ask a platform admin for more quota");
     }
 
     private static Optional<String> everFits(JobRequest job, int q, int flavor, CycleIndex index) {

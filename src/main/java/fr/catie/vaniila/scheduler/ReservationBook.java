@@ -23,6 +23,8 @@ final class ReservationBook {
         final int[] spareGpus;
         final int[] spareCores;
         final long[] spareMemory;
+        /** The PRIORITY sentence of jobs this reservation holds back, built once: many jobs may share it. */
+        private String delaySentence;
 
         Entry(JobId job, long start, long end, int flavor, int nodeCount, int[] nodes, int[] gpus, int[] cores,
                 long[] memory) {
@@ -40,6 +42,14 @@ final class ReservationBook {
             Arrays.fill(spareGpus, Integer.MAX_VALUE);
             Arrays.fill(spareCores, Integer.MAX_VALUE);
             Arrays.fill(spareMemory, Long.MAX_VALUE);
+        }
+
+        String delaySentence() {
+            if (delaySentence == null) {
+                delaySentence = "it fits now but would delay job " + job + ", which has resources reserved from "
+                        + java.time.Instant.ofEpochMilli(start);
+            }
+            return delaySentence;
         }
     }
 

@@ -42,7 +42,8 @@ class ClusterFileTest {
         assertEquals("no built-in cluster 'nope'; the built-in one is 'catie', or give the path of a .yml file",
                 assertThrows(IllegalArgumentException.class, () -> ClusterFile.load("nope")).getMessage());
         Path f = dir.resolve("c.yml");
-        Files.writeString(f, "nodes:\n  - name: a\n    cores: 8\n    memory_gb: 16\n    gpus: 2\n    flavour: v100-16g\n");
+        Files.writeString(f,
+                "nodes:\n  - name: a\n    cores: 8\n    memory_gb: 16\n    gpus: 2\n    flavour: v100-16g\n");
         assertEquals(f + ": unknown key 'flavour' in nodes[0]; known keys: cores, count, flavor, gpus, memory_gb, "
                 + "name, prefix, state", assertThrows(IllegalArgumentException.class, () -> ClusterFile.load(f))
                 .getMessage());

@@ -187,7 +187,8 @@ class OneCycleTest {
                 .node(aNode("v2").gpus(4, "v100-16g").state(NodeState.DOWN))
                 .pending(aJob(1).gpus(1)).build();
         PendingStatus status = cycle(s).status(new JobId(1)).orElseThrow();
-        assertEquals("waiting for resources: no UP node of queue gpu can host 1 x v100-16g on one node right now (nodes "
+        assertEquals("waiting for resources: no UP node of queue gpu can host 1 x v100-16g on one node right now "
+                + "(nodes "
                 + "down or draining)", status.sentence());
     }
 

@@ -70,20 +70,54 @@ class SimulationGoldenTest {
 
     @ParameterizedTest(name = "{0} {1} on {2} [{3}, {4}) with {5}")
     @CsvSource(delimiter = '|', value = {
-        "tiresias-60-jobs.csv|TIRESIAS|2x4:v100-16g|||fifo|jobs=60 rejected=0 completed=60 avg_jct=715.3 p50_jct=149.0 p99_jct=3424.0 avg_wait=536.9 p99_wait=3286.0 makespan=4806.0 allocation=0.6925 fragmentation=0.0000 preemptions=0",
-        "tiresias-60-jobs.csv|TIRESIAS|2x4:v100-16g|||fifo-backfill|jobs=60 rejected=0 completed=60 avg_jct=715.3 p50_jct=149.0 p99_jct=3424.0 avg_wait=536.9 p99_wait=3286.0 makespan=4806.0 allocation=0.6925 fragmentation=0.0000 preemptions=0",
-        "tiresias-60-jobs.csv|TIRESIAS|2x4:v100-16g|||fairshare-backfill|jobs=60 rejected=0 completed=60 avg_jct=715.3 p50_jct=149.0 p99_jct=3424.0 avg_wait=536.9 p99_wait=3286.0 makespan=4806.0 allocation=0.6925 fragmentation=0.0000 preemptions=0",
-        "tiresias-60-jobs.csv|TIRESIAS|2x4:v100-16g|||las|jobs=60 rejected=0 completed=60 avg_jct=715.3 p50_jct=149.0 p99_jct=3424.0 avg_wait=536.9 p99_wait=3286.0 makespan=4806.0 allocation=0.6925 fragmentation=0.0000 preemptions=0",
-        "tiresias-60-jobs.csv|TIRESIAS|1x4:v100-16g|||fifo|jobs=60 rejected=10 completed=50 avg_jct=840.6 p50_jct=247.0 p99_jct=3295.0 avg_wait=657.2 p99_wait=3174.0 makespan=4570.0 allocation=0.7847 fragmentation=0.0000 preemptions=0",
-        "tiresias-60-jobs.csv|TIRESIAS|catie|||fairshare-backfill|jobs=60 rejected=0 completed=60 avg_jct=178.6 p50_jct=125.0 p99_jct=1800.0 avg_wait=0.2 p99_wait=8.0 makespan=3271.0 allocation=0.3256 fragmentation=0.0000 preemptions=0",
-        "philly-digest.csv|PHILLY|catie|2017-10-02T00:00:00|2017-10-02T06:00:00|fifo|jobs=82 rejected=2 completed=80 avg_jct=318506.7 p50_jct=141393.0 p99_jct=1182437.0 avg_wait=270272.7 p99_wait=639103.0 makespan=1200105.0 allocation=0.6382 fragmentation=0.3554 preemptions=0",
-        "philly-digest.csv|PHILLY|catie|2017-10-02T00:00:00|2017-10-02T06:00:00|fifo-backfill|jobs=82 rejected=2 completed=80 avg_jct=75405.9 p50_jct=81.0 p99_jct=1133469.0 avg_wait=27172.0 p99_wait=577652.0 makespan=1151137.0 allocation=0.6653 fragmentation=0.2674 preemptions=0",
-        "philly-digest.csv|PHILLY|catie|2017-10-02T00:00:00|2017-10-02T06:00:00|fairshare-backfill|jobs=82 rejected=2 completed=80 avg_jct=68331.8 p50_jct=85.0 p99_jct=1025527.0 avg_wait=20097.9 p99_wait=624966.0 makespan=1043195.0 allocation=0.7341 fragmentation=0.2422 preemptions=8",
-        "philly-digest.csv|PHILLY|catie|2017-10-02T00:00:00|2017-10-02T06:00:00|las|jobs=82 rejected=2 completed=80 avg_jct=73958.6 p50_jct=88.0 p99_jct=1017503.0 avg_wait=25724.7 p99_wait=656906.0 makespan=1024184.0 allocation=0.7478 fragmentation=0.3455 preemptions=40",
-        "philly-digest.csv|PHILLY|4x8:v100-16g|2017-10-02T00:00:00|2017-10-02T03:00:00|fifo|jobs=31 rejected=0 completed=31 avg_jct=88472.6 p50_jct=64601.0 p99_jct=649291.0 avg_wait=12759.4 p99_wait=67256.0 makespan=652067.0 allocation=0.7242 fragmentation=0.0000 preemptions=0",
-        "philly-digest.csv|PHILLY|4x8:v100-16g|2017-10-02T00:00:00|2017-10-02T03:00:00|fifo-backfill|jobs=31 rejected=0 completed=31 avg_jct=77882.7 p50_jct=81.0 p99_jct=649291.0 avg_wait=2169.5 p99_wait=67256.0 makespan=652067.0 allocation=0.7242 fragmentation=0.0000 preemptions=0",
-        "philly-digest.csv|PHILLY|4x8:v100-16g|2017-10-02T00:00:00|2017-10-02T03:00:00|fairshare-backfill|jobs=31 rejected=0 completed=31 avg_jct=75715.6 p50_jct=80.0 p99_jct=649291.0 avg_wait=2.4 p99_wait=60.0 makespan=652067.0 allocation=0.7242 fragmentation=0.0000 preemptions=1",
-        "philly-digest.csv|PHILLY|4x8:v100-16g|2017-10-02T00:00:00|2017-10-02T03:00:00|las|jobs=31 rejected=0 completed=31 avg_jct=75715.6 p50_jct=80.0 p99_jct=649305.0 avg_wait=2.4 p99_wait=60.0 makespan=652081.0 allocation=0.7242 fragmentation=0.0000 preemptions=1",
+        "tiresias-60-jobs.csv|TIRESIAS|2x4:v100-16g|||fifo|"
+            + "jobs=60 rejected=0 completed=60 avg_jct=715.3 p50_jct=149.0 p99_jct=3424.0 avg_wait=536.9 "
+            + "p99_wait=3286.0 makespan=4806.0 allocation=0.6925 fragmentation=0.0000 preemptions=0",
+        "tiresias-60-jobs.csv|TIRESIAS|2x4:v100-16g|||fifo-backfill|"
+            + "jobs=60 rejected=0 completed=60 avg_jct=715.3 p50_jct=149.0 p99_jct=3424.0 avg_wait=536.9 "
+            + "p99_wait=3286.0 makespan=4806.0 allocation=0.6925 fragmentation=0.0000 preemptions=0",
+        "tiresias-60-jobs.csv|TIRESIAS|2x4:v100-16g|||fairshare-backfill|"
+            + "jobs=60 rejected=0 completed=60 avg_jct=715.3 p50_jct=149.0 p99_jct=3424.0 avg_wait=536.9 "
+            + "p99_wait=3286.0 makespan=4806.0 allocation=0.6925 fragmentation=0.0000 preemptions=0",
+        "tiresias-60-jobs.csv|TIRESIAS|2x4:v100-16g|||las|"
+            + "jobs=60 rejected=0 completed=60 avg_jct=715.3 p50_jct=149.0 p99_jct=3424.0 avg_wait=536.9 "
+            + "p99_wait=3286.0 makespan=4806.0 allocation=0.6925 fragmentation=0.0000 preemptions=0",
+        "tiresias-60-jobs.csv|TIRESIAS|1x4:v100-16g|||fifo|"
+            + "jobs=60 rejected=10 completed=50 avg_jct=840.6 p50_jct=247.0 p99_jct=3295.0 avg_wait=657.2 "
+            + "p99_wait=3174.0 makespan=4570.0 allocation=0.7847 fragmentation=0.0000 preemptions=0",
+        "tiresias-60-jobs.csv|TIRESIAS|catie|||fairshare-backfill|"
+            + "jobs=60 rejected=0 completed=60 avg_jct=178.6 p50_jct=125.0 p99_jct=1800.0 avg_wait=0.2 "
+            + "p99_wait=8.0 makespan=3271.0 allocation=0.3256 fragmentation=0.0000 preemptions=0",
+        "philly-digest.csv|PHILLY|catie|2017-10-02T00:00:00|2017-10-02T06:00:00|fifo|"
+            + "jobs=82 rejected=2 completed=80 avg_jct=318506.7 p50_jct=141393.0 p99_jct=1182437.0 "
+            + "avg_wait=270272.7 p99_wait=639103.0 makespan=1200105.0 allocation=0.6382 "
+            + "fragmentation=0.3554 preemptions=0",
+        "philly-digest.csv|PHILLY|catie|2017-10-02T00:00:00|2017-10-02T06:00:00|fifo-backfill|"
+            + "jobs=82 rejected=2 completed=80 avg_jct=75405.9 p50_jct=81.0 p99_jct=1133469.0 "
+            + "avg_wait=27172.0 p99_wait=577652.0 makespan=1151137.0 allocation=0.6653 "
+            + "fragmentation=0.2674 preemptions=0",
+        "philly-digest.csv|PHILLY|catie|2017-10-02T00:00:00|2017-10-02T06:00:00|fairshare-backfill|"
+            + "jobs=82 rejected=2 completed=80 avg_jct=68331.8 p50_jct=85.0 p99_jct=1025527.0 "
+            + "avg_wait=20097.9 p99_wait=624966.0 makespan=1043195.0 allocation=0.7341 "
+            + "fragmentation=0.2422 preemptions=8",
+        "philly-digest.csv|PHILLY|catie|2017-10-02T00:00:00|2017-10-02T06:00:00|las|"
+            + "jobs=82 rejected=2 completed=80 avg_jct=73958.6 p50_jct=88.0 p99_jct=1017503.0 "
+            + "avg_wait=25724.7 p99_wait=656906.0 makespan=1024184.0 allocation=0.7478 "
+            + "fragmentation=0.3455 preemptions=40",
+        "philly-digest.csv|PHILLY|4x8:v100-16g|2017-10-02T00:00:00|2017-10-02T03:00:00|fifo|"
+            + "jobs=31 rejected=0 completed=31 avg_jct=88472.6 p50_jct=64601.0 p99_jct=649291.0 "
+            + "avg_wait=12759.4 p99_wait=67256.0 makespan=652067.0 allocation=0.7242 fragmentation=0.0000 "
+            + "preemptions=0",
+        "philly-digest.csv|PHILLY|4x8:v100-16g|2017-10-02T00:00:00|2017-10-02T03:00:00|fifo-backfill|"
+            + "jobs=31 rejected=0 completed=31 avg_jct=77882.7 p50_jct=81.0 p99_jct=649291.0 "
+            + "avg_wait=2169.5 p99_wait=67256.0 makespan=652067.0 allocation=0.7242 fragmentation=0.0000 "
+            + "preemptions=0",
+        "philly-digest.csv|PHILLY|4x8:v100-16g|2017-10-02T00:00:00|2017-10-02T03:00:00|fairshare-backfill|"
+            + "jobs=31 rejected=0 completed=31 avg_jct=75715.6 p50_jct=80.0 p99_jct=649291.0 avg_wait=2.4 "
+            + "p99_wait=60.0 makespan=652067.0 allocation=0.7242 fragmentation=0.0000 preemptions=1",
+        "philly-digest.csv|PHILLY|4x8:v100-16g|2017-10-02T00:00:00|2017-10-02T03:00:00|las|"
+            + "jobs=31 rejected=0 completed=31 avg_jct=75715.6 p50_jct=80.0 p99_jct=649305.0 avg_wait=2.4 "
+            + "p99_wait=60.0 makespan=652081.0 allocation=0.7242 fragmentation=0.0000 preemptions=1",
     })
     void goldenRun(String traceName, TraceFormat format, String cluster, String from, String to, String policy,
             String expected) throws Exception {
