@@ -193,6 +193,11 @@ public final class Simulation {
                 fragmentedMs += dt;
             }
             lastTime = now;
+            Instant at = Instant.ofEpochMilli(now);
+            // Usage accrues at the GPU counts held since the previous event, before this event changes them.
+            for (OrgName o : orgs.keySet()) {
+                usage.put(o, usage.get(o).plus(at, orgRunning.getOrDefault(o, 0), config.usageHalfLife()));
+            }
             while (!events.isEmpty() && events.peek().at == now) {
                 Event e = events.poll();
                 SimJob job = e.job;
@@ -227,7 +232,10 @@ public final class Simulation {
                         preemptions++;
                     }
                     case TICK -> {
-                        // Only wakes the scheduler: a running job just crossed a LAS service threshold.
+                        // Wakes the scheduler: a running job just crossed a LAS service threshold.
+                        if (job.run == e.run && job.running != null) {
+                            scheduleTick(events, seq++, job, now);
+                        }
                     }
                 }
             }
@@ -235,13 +243,9 @@ public final class Simulation {
                 fragmented = false;
                 continue;
             }
-            Instant at = Instant.ofEpochMilli(now);
             List<Organisation> orgList = new ArrayList<>(orgs.size());
             for (Organisation o : orgs.values()) {
-                DecayedUsage u = usage.get(o.name()).plus(at, orgRunning.getOrDefault(o.name(), 0),
-                        config.usageHalfLife());
-                usage.put(o.name(), u);
-                orgList.add(o.withUsage(u));
+                orgList.add(o.withUsage(usage.get(o.name())));
             }
             List<RunningJob> runningJobs = new ArrayList<>(running.size());
             for (SimJob r : running.values()) {
@@ -271,18 +275,7 @@ public final class Simulation {
                 orgRunning.merge(job.request.org(), job.request.totalGpus(), Integer::sum);
                 usedGpus += job.request.totalGpus();
                 events.add(new Event(now + job.remainingMs, Kind.COMPLETION, seq++, job, job.run));
-                if (config.policy() == Policy.LAS && job.request.totalGpus() > 0) {
-                    for (double threshold : config.lasThresholds()) {
-                        if (threshold > job.attained) {
-                            long tick = now + (long) Math.ceil((threshold - job.attained) * 1000
-                                    / job.request.totalGpus());
-                            if (tick < now + job.remainingMs) {
-                                events.add(new Event(tick, Kind.TICK, seq++, job, job.run));
-                            }
-                            break;
-                        }
-                    }
-                }
+                scheduleTick(events, seq++, job, now);
             }
             for (Preemption p : decision.preemptions()) {
                 SimJob job = running.get(p.job());
@@ -349,6 +342,23 @@ public final class Simulation {
                     .append('\n');
         }
         return sb.toString();
+    }
+
+    /** Under LAS, wakes the scheduler when the running job's service reaches the next threshold. */
+    private void scheduleTick(PriorityQueue<Event> events, long seq, SimJob job, long now) {
+        if (config.policy() != Policy.LAS || job.request.totalGpus() == 0) {
+            return;
+        }
+        double attainedNow = job.attained + job.request.totalGpus() * (now - job.runStartMs) / 1000.0;
+        for (double threshold : config.lasThresholds()) {
+            if (threshold > attainedNow) {
+                long tick = now + (long) Math.ceil((threshold - attainedNow) * 1000 / job.request.totalGpus());
+                if (tick < job.runStartMs + job.remainingMs) {
+                    events.add(new Event(tick, Kind.TICK, seq, job, job.run));
+                }
+                return;
+            }
+        }
     }
 
     private int downGpus() {

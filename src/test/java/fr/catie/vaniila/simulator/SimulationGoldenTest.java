@@ -101,9 +101,9 @@ class SimulationGoldenTest {
             + "avg_wait=20097.9 p99_wait=624966.0 makespan=1043195.0 allocation=0.7341 "
             + "fragmentation=0.2422 preemptions=8",
         "philly-digest.csv|PHILLY|catie|2017-10-02T00:00:00|2017-10-02T06:00:00|las|"
-            + "jobs=82 rejected=2 completed=80 avg_jct=73958.6 p50_jct=88.0 p99_jct=1017503.0 "
-            + "avg_wait=25724.7 p99_wait=656906.0 makespan=1024184.0 allocation=0.7478 "
-            + "fragmentation=0.3455 preemptions=40",
+            + "jobs=82 rejected=2 completed=80 avg_jct=73944.1 p50_jct=88.0 p99_jct=1017503.0 "
+            + "avg_wait=25710.2 p99_wait=657138.0 makespan=1024184.0 allocation=0.7478 "
+            + "fragmentation=0.3457 preemptions=40",
         "philly-digest.csv|PHILLY|4x8:v100-16g|2017-10-02T00:00:00|2017-10-02T03:00:00|fifo|"
             + "jobs=31 rejected=0 completed=31 avg_jct=88472.6 p50_jct=64601.0 p99_jct=649291.0 "
             + "avg_wait=12759.4 p99_wait=67256.0 makespan=652067.0 allocation=0.7242 fragmentation=0.0000 "
