@@ -12,14 +12,15 @@ row() { # name, then simulate arguments
   for p in $POLICIES; do
     line=$(java -jar "$JAR" simulate "$@" --policy "$p")
     field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$p" "$(field completed)" \
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$p" "$(field completed)" \
       "$(field rejected)" "$(field avg_jct_s)" "$(field avg_wait_s)" "$(field gpu_allocation)" \
-      "$(field fragmentation)" "$(field preemptions)" "$(field wall_s)"
+      "$(field waiting_allocation)" "$(field fragmentation)" "$(field preemptions)" "$(field wall_s)"
   done
 }
 
-echo '| slice | policy | completed | rejected | avg JCT s | avg wait s | GPU allocation | fragmentation | preemptions | wall s |'
-echo '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
+echo '| slice | policy | completed | rejected | avg JCT s | avg wait s | GPU allocation | allocation while jobs wait |'\
+' fragmentation | preemptions | wall s |'
+echo '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
 row "Tiresias 60 jobs, 2x4 v100" --trace "$TRACES/tiresias-60-jobs.csv" --format tiresias --nodes 2x4:v100-16g
 row "Philly 10-02 00-06h, catie" --trace "$TRACES/philly-digest.csv" --format philly --cluster catie \
   --from 2017-10-02T00:00:00 --to 2017-10-02T06:00:00

@@ -175,6 +175,8 @@ public final class Simulation {
         int cycles = 0;
         double allocatedGpuMs = 0;
         double fragmentedMs = 0;
+        double waitingMs = 0;
+        double allocatedWhileWaitingGpuMs = 0;
         int usedGpus = 0;
         boolean fragmented = false;
         long firstSubmit = events.isEmpty() ? 0 : events.peek().at;
@@ -191,6 +193,11 @@ public final class Simulation {
             allocatedGpuMs += (double) usedGpus * dt;
             if (fragmented) {
                 fragmentedMs += dt;
+            }
+            if (!pending.isEmpty()) {
+                // Demand exceeded what was started: how much of the cluster was working meanwhile.
+                waitingMs += dt;
+                allocatedWhileWaitingGpuMs += (double) usedGpus * dt;
             }
             lastTime = now;
             Instant at = Instant.ofEpochMilli(now);
@@ -322,7 +329,9 @@ public final class Simulation {
         return new SimulationResult(config.policy().cliName(), trace.size(), rejected, completed,
                 accepted - completed, mean(j), percentile(j, 0.50), percentile(j, 0.99), mean(w), percentile(w, 0.99),
                 makespan, available > 0 ? allocatedGpuMs / available : 0,
-                makespan > 0 ? fragmentedMs / (makespan * 1000) : 0, preemptions, perOrg, cycles,
+                makespan > 0 ? fragmentedMs / (makespan * 1000) : 0,
+                waitingMs > 0 ? allocatedWhileWaitingGpuMs / (totalGpus * waitingMs) : 1, preemptions, perOrg,
+                cycles,
                 percentileLong(c, 0.50) / 1e6, percentileLong(c, 0.99) / 1e6, (System.nanoTime() - wallStart) / 1e9,
                 rejections);
     }

@@ -63,6 +63,7 @@ class SimulationGoldenTest {
         assertEquals(0, r.unfinished(), "every accepted job of a trace eventually runs");
         assertTrue(r.gpuAllocation() >= 0 && r.gpuAllocation() <= 1, "allocation " + r.gpuAllocation());
         assertTrue(r.fragmentation() >= 0 && r.fragmentation() <= 1, "fragmentation " + r.fragmentation());
+        assertTrue(r.waitingAllocation() >= 0 && r.waitingAllocation() <= 1, "waiting " + r.waitingAllocation());
         assertTrue(r.avgWaitS() >= 0 && r.p50JctS() <= r.p99JctS());
         double shares = r.perOrg().values().stream().mapToDouble(SimulationResult.OrgShare::share).sum();
         assertEquals(1.0, shares, 1e-9, "per-org shares add up to the whole");
