@@ -60,13 +60,13 @@ final class Cycle {
     private Capacity reclaimView;
     private Map<OrgName, int[]> reclaimOrgGpus;
 
-    Cycle(SchedulerConfig config, ClusterSnapshot snapshot, Instant now) {
+    Cycle(SchedulerConfig config, ClusterSnapshot snapshot, Instant now, CycleIndex index) {
         this.config = config;
         this.snapshot = snapshot;
         this.now = now;
         this.nowMs = now.toEpochMilli();
-        this.index = new CycleIndex(snapshot);
-        this.capacity = Capacity.idle(index);
+        this.index = index;
+        this.capacity = index.idleCapacity();
         this.placerRespecting = Placer.nowRespecting(book);
         this.runningFlavor = new int[snapshot.running().size()];
     }
@@ -221,8 +221,10 @@ final class Cycle {
                         + job.totalGpus() + " more", null);
             }
             // Prefer flavors where the organisation stays within its guarantee, then the smallest adequate GPU.
-            allowed.sort(Comparator.<Integer>comparingInt(f -> withinGuarantee(org, f, job.totalGpus()) ? 0 : 1)
-                    .thenComparingInt(f -> f));
+            if (allowed.size() > 1) {
+                allowed.sort(Comparator.<Integer>comparingInt(f -> withinGuarantee(org, f, job.totalGpus()) ? 0 : 1)
+                        .thenComparingInt(f -> f));
+            }
         }
         JobRequest blocker = blockedQueues.get(job.queue());
         if (config.policy() == Policy.FIFO && blocker != null) {
@@ -729,7 +731,7 @@ final class Cycle {
     }
 
     private static Optional<String> everFits(JobRequest job, int q, int flavor, CycleIndex index) {
-        Capacity idle = Capacity.idle(index);
+        Capacity idle = index.idleTemplate();
         Placer.Result result = Placer.ever().place(job.shape(), job.resources(), new NodeDemand(q, flavor, 0, 0, 0,
                 Long.MAX_VALUE), idle);
         if (result.placed()) {
@@ -761,17 +763,23 @@ final class Cycle {
         return Optional.empty();
     }
 
-    static Feasibility feasibility(JobRequest job, ClusterSnapshot snapshot) {
+    /** An empty cycle over the snapshot's nodes, queues and organisations, for submit-time checks. */
+    static Cycle forChecks(ClusterSnapshot snapshot) {
+        return new Cycle(SchedulerConfig.defaults(Policy.FAIRSHARE_BACKFILL), snapshot.withJobs(List.of(), List.of()),
+                Instant.EPOCH, new CycleIndex(snapshot));
+    }
+
+    /** The submit-time check on this cycle's (empty) cluster; answers are cached per request shape. */
+    Feasibility feasibility(JobRequest job) {
         Optional<Queue> queue = snapshot.queue(job.queue());
         Optional<String> limit = queueLimit(job, queue, snapshot);
         if (limit.isPresent()) {
             return new Feasibility.Infeasible(PendingReason.QUEUE_LIMIT, limit.get());
         }
-        Cycle cycle = new Cycle(SchedulerConfig.defaults(Policy.FAIRSHARE_BACKFILL), snapshot.withJobs(List.of(),
-                List.of()), Instant.EPOCH);
-        int q = cycle.index.queue(job.queue());
-        List<Integer> flavors = job.totalGpus() == 0 ? List.of(-1) : cycle.index.candidateFlavors(job.gpus(), q);
-        Optional<String> never = cycle.never(job, q, flavors);
+        int q = index.queue(job.queue());
+        List<Integer> flavors = job.totalGpus() == 0 ? List.of(-1)
+                : candidateFlavors.computeIfAbsent(List.of(job.gpus(), q), k -> index.candidateFlavors(job.gpus(), q));
+        Optional<String> never = never(job, q, flavors);
         if (never.isPresent()) {
             return new Feasibility.Infeasible(PendingReason.NEVER_SATISFIABLE, never.get());
         }

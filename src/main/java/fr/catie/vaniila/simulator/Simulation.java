@@ -140,6 +140,7 @@ public final class Simulation {
         ClusterSnapshot empty = new ClusterSnapshot(nodes, queues, new ArrayList<>(orgs.values()), List.of(),
                 List.of());
 
+        Scheduler.SubmitCheck submitCheck = Scheduler.submitCheck(empty);
         PriorityQueue<Event> events = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at)
                 : a.kind != b.kind ? a.kind.compareTo(b.kind) : Long.compare(a.seq, b.seq));
         long seq = 0;
@@ -150,7 +151,7 @@ public final class Simulation {
             JobRequest request = JobRequest.builder(new JobId(t.line()), new OrgName(t.org()), queue,
                     Instant.ofEpochSecond(t.submitS())).shape(t.shape()).gpus(GpuConstraint.ANY)
                     .wallTime(Duration.ofSeconds(t.wallTimeS())).preemptible(preemptibleJobs).user(t.org()).build();
-            Feasibility f = Scheduler.check(request, empty);
+            Feasibility f = submitCheck.check(request);
             if (f instanceof Feasibility.Infeasible no) {
                 rejected++;
                 if (rejections.size() < 20) {

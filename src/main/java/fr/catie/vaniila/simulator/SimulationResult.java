@@ -33,8 +33,8 @@ import java.util.Map;
  */
 public record SimulationResult(String policy, int jobs, int rejected, int completed, int unfinished, double avgJctS,
         double p50JctS, double p99JctS, double avgWaitS, double p99WaitS, double makespanS, double gpuAllocation,
-        double fragmentation, double waitingAllocation, int preemptions, Map<String, OrgShare> perOrg, long cycles, double cycleP50Ms,
-        double cycleP99Ms, double wallS, List<String> rejections) {
+        double fragmentation, double waitingAllocation, int preemptions, Map<String, OrgShare> perOrg, long cycles,
+        double cycleP50Ms, double cycleP99Ms, double wallS, List<String> rejections) {
 
     /**
      * @param gpuSeconds     GPU-seconds it received
