@@ -60,6 +60,14 @@ public class CycleBenchmark {
     @Param({"10000"})
     public int pending;
 
+    /**
+     * {@code kept}: the caller passes the same node and queue lists each cycle (the simulator does), so the
+     * cluster index is reused; {@code fresh}: new lists each cycle, as a loop reading nodes from a database would,
+     * so every cycle re-indexes the 2,000 GPUs.
+     */
+    @Param({"kept", "fresh"})
+    public String inventory;
+
     private Scheduler scheduler;
     private ClusterSnapshot snapshot;
     private Instant now;
@@ -118,6 +126,11 @@ public class CycleBenchmark {
 
     @Benchmark
     public Decision cycle() {
+        if (inventory.equals("fresh")) {
+            return scheduler.schedule(new ClusterSnapshot(new ArrayList<>(snapshot.nodes()),
+                    new ArrayList<>(snapshot.queues()), snapshot.organisations(), snapshot.running(),
+                    snapshot.pending()), now);
+        }
         return scheduler.schedule(snapshot, now);
     }
 }
