@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * The scheduler core: a pure function from a frozen {@link ClusterSnapshot} and a time to a {@link Decision}.
  * It reads no clock, touches no database and never changes the snapshot; the caller commits the decision
- * after re-checking it. Immutable and thread safe: cycles may run concurrently on different snapshots.
+ * after re-checking it. Thread safe: cycles may run concurrently on different snapshots; the only state is a
+ * cache of the last cluster index (nodes and queues), replaced atomically and read-only once built.
  *
  * <p>The pipeline of a cycle (see {@code Cycle}):
  * <ol>
