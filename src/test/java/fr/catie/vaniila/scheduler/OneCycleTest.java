@@ -331,4 +331,30 @@ class OneCycleTest {
             assertEquals(expected.get(st.job().toString()), st.queuePosition(), "job " + st.job());
         }
     }
+
+    @Test
+    void guaranteedJobsGoFirstAndStarvingJobsAreNotForgotten() {
+        // acme is under its guarantee of 1; globex already borrows; initech used far more than anyone.
+        Organisation acme = new Organisation(new OrgName("acme"), Map.of("v100-16g", new FlavorQuota(1, 3)),
+                OptionalInt.empty(), OptionalDouble.empty(), 0, 1, new DecayedUsage(5e6, Fixtures.T0));
+        Organisation globex = new Organisation(new OrgName("globex"), Map.of("v100-16g", new FlavorQuota(1, 3)),
+                OptionalInt.empty(), OptionalDouble.empty(), 0, 1, DecayedUsage.none(Fixtures.T0));
+        Organisation initech = new Organisation(new OrgName("initech"), Map.of("v100-16g", new FlavorQuota(1, 3)),
+                OptionalInt.empty(), OptionalDouble.empty(), 0, 1, new DecayedUsage(9e6, Fixtures.T0));
+        ClusterSnapshot s = aCluster().nodes(1, "v", 4, "v100-16g").org(acme).org(globex).org(initech)
+                .running(aJob(90).org("globex").gpus(3), "v1", List.of(0, 1, 2), 0, 86_400)
+                .pending(aJob(1).org("globex").gpus(1).submitted(7200), aJob(2).org("acme").gpus(1).submitted(7200),
+                        aJob(3).org("initech").gpus(2).submitted(0))
+                .build();
+        Decision early = cycle(Policy.FAIRSHARE_BACKFILL, s, 7300);
+        List<JobId> order = early.pending().stream().map(PendingStatus::job).toList();
+        assertTrue(early.start(new JobId(2)).isPresent(), "acme's job is covered by its guarantee: it goes first");
+        assertEquals(List.of(new JobId(1), new JobId(3)), order, "then globex (less used) before initech");
+
+        // Seven hours later initech's job has waited past the starvation age (6 h) and goes before globex's.
+        Decision late = cycle(Policy.FAIRSHARE_BACKFILL, s, 7 * 3600);
+        assertTrue(late.start(new JobId(2)).isPresent());
+        assertEquals(List.of(new JobId(3), new JobId(1)), late.pending().stream().map(PendingStatus::job).toList());
+        assertTrue(late.pending().get(0).priority() > late.pending().get(1).priority(), "higher number first");
+    }
 }
