@@ -51,6 +51,19 @@ final class Capacity {
         return new Capacity(index, gpus, cores, mem, up, busy);
     }
 
+    /** @return a full copy, busy flags included */
+    Capacity copy() {
+        Capacity c = projection();
+        if (busy == null) {
+            return c;
+        }
+        boolean[][] b = new boolean[busy.length][];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = busy[i].clone();
+        }
+        return new Capacity(index, c.freeGpus, c.freeCores, c.freeMemory, c.freeUp, b);
+    }
+
     /** @return a counting copy (no busy flags) */
     Capacity projection() {
         int[][] gpus = new int[freeGpus.length][];

@@ -21,6 +21,10 @@ final class Cycle {
     private record Release(long at, int flavor, Placer.Part[] parts) {
     }
 
+    /** A placement that fitted the free resources at a capacity version. */
+    private record Fit(long version, Placer.Result result) {
+    }
+
     /** The static part of a request, which decides its placement and its never-satisfiable answer. */
     private record ShapeKey(QueueName queue, JobShape shape, GpuConstraint gpus, Resources resources, int flavor) {
     }
@@ -39,6 +43,13 @@ final class Cycle {
     private final Map<OrgName, Double> orgCommittedGpuHours = new HashMap<>();
     private final List<Release> releases = new ArrayList<>();
     private final Map<ShapeKey, Placer.Result> failedNow = new HashMap<>();
+    private final Map<ShapeKey, Long> blockedFrom = new HashMap<>();
+    private final Map<ShapeKey, Fit> fitsNow = new HashMap<>();
+    private final Map<List<Object>, List<Integer>> candidateFlavors = new HashMap<>();
+    private final Set<List<Object>> reclaimFailed = new HashSet<>();
+    private final Map<Integer, List<Integer>> victimsByFlavor = new HashMap<>();
+    /** Incremented whenever a start takes resources, so that a cached "fits now" is known to be stale. */
+    private long capacityVersion;
     private final Map<ShapeKey, Optional<String>> neverCache = new HashMap<>();
     private final List<Start> starts = new ArrayList<>();
     private final List<Preemption> preemptions = new ArrayList<>();
@@ -49,13 +60,13 @@ final class Cycle {
     private Capacity reclaimView;
     private Map<OrgName, int[]> reclaimOrgGpus;
 
-    Cycle(SchedulerConfig config, ClusterSnapshot snapshot, Instant now) {
+    Cycle(SchedulerConfig config, ClusterSnapshot snapshot, Instant now, CycleIndex index) {
         this.config = config;
         this.snapshot = snapshot;
         this.now = now;
         this.nowMs = now.toEpochMilli();
-        this.index = new CycleIndex(snapshot);
-        this.capacity = Capacity.idle(index);
+        this.index = index;
+        this.capacity = index.idleCapacity();
         this.placerRespecting = Placer.nowRespecting(book);
         this.runningFlavor = new int[snapshot.running().size()];
     }
@@ -98,9 +109,25 @@ final class Cycle {
             priority[i] = priorities.of(pending.get(i));
             order[i] = i;
         }
-        Arrays.sort(order, Comparator.<Integer>comparingLong(i -> -priority[i])
-                .thenComparing(i -> pending.get(i).submittedAt())
-                .thenComparing(i -> pending.get(i).id()));
+        // Under fair share, jobs their organisation's guarantee covers go before borrowing ones (as Kueue admits
+        // within nominal quota first): otherwise GPUs reclaimed for an organisation go to a borrower and are
+        // reclaimed again. Starving borrowers come next (see Priorities).
+        if (config.policy() == Policy.FAIRSHARE_BACKFILL) {
+            for (int i = 0; i < pending.size(); i++) {
+                if (coveredByGuarantee(pending.get(i))) {
+                    priority[i] += Priorities.WITHIN_GUARANTEE;
+                }
+            }
+        }
+        long[] submitted = new long[pending.size()];
+        long[] ids = new long[pending.size()];
+        for (int i = 0; i < pending.size(); i++) {
+            submitted[i] = pending.get(i).submittedAt().toEpochMilli();
+            ids[i] = pending.get(i).id().value();
+        }
+        Arrays.sort(order, (a, b) -> priority[a] != priority[b] ? Long.compare(priority[b], priority[a])
+                : submitted[a] != submitted[b] ? Long.compare(submitted[a], submitted[b])
+                : Long.compare(ids[a], ids[b]));
 
         // Phase 3: walk in priority order; start what fits, explain the rest.
         List<PendingStatus> statuses = new ArrayList<>();
@@ -144,7 +171,8 @@ final class Cycle {
         }
         Queue queue = maybeQueue.orElseThrow();
         int q = index.queue(queue.name());
-        List<Integer> flavors = job.totalGpus() == 0 ? List.of(-1) : index.candidateFlavors(job.gpus(), q);
+        List<Integer> flavors = job.totalGpus() == 0 ? List.of(-1)
+                : candidateFlavors.computeIfAbsent(List.of(job.gpus(), q), k -> index.candidateFlavors(job.gpus(), q));
         Optional<String> never = never(job, q, flavors);
         if (never.isPresent()) {
             return new Outcome(PendingReason.NEVER_SATISFIABLE, never.get(), null);
@@ -193,8 +221,10 @@ final class Cycle {
                         + job.totalGpus() + " more", null);
             }
             // Prefer flavors where the organisation stays within its guarantee, then the smallest adequate GPU.
-            allowed.sort(Comparator.<Integer>comparingInt(f -> withinGuarantee(org, f, job.totalGpus()) ? 0 : 1)
-                    .thenComparingInt(f -> f));
+            if (allowed.size() > 1) {
+                allowed.sort(Comparator.<Integer>comparingInt(f -> withinGuarantee(org, f, job.totalGpus()) ? 0 : 1)
+                        .thenComparingInt(f -> f));
+            }
         }
         JobRequest blocker = blockedQueues.get(job.queue());
         if (config.policy() == Policy.FIFO && blocker != null) {
@@ -218,31 +248,47 @@ final class Cycle {
                 continue;
             }
             NodeDemand base = new NodeDemand(q, f, 0, 0, 0, endsAt);
-            Placer.Result result = (book.isEmpty() ? placerNow : placerRespecting)
-                    .place(job.shape(), job.resources(), base, capacity);
-            if (result.placed()) {
-                start(job, org, f, result, endsAt, !book.isEmpty(), jobGpuHours);
-                return null;
-            }
-            if (!book.isEmpty()) {
-                Placer.Result free = placerNow.place(job.shape(), job.resources(), base, capacity);
-                if (free.placed()) {
-                    if (delayed == null) {
-                        delayed = firstDelayed(free, f, job, endsAt);
+            // Capacity and reservation spares only shrink during a cycle and a later end meets more reservations:
+            // a shape that could not start respecting reservations with some end cannot with a later one.
+            Long blocked = blockedFrom.get(key);
+            if (book.isEmpty() || blocked == null || endsAt < blocked) {
+                Placer.Result result = (book.isEmpty() ? placerNow : placerRespecting)
+                        .place(job.shape(), job.resources(), base, capacity);
+                if (result.placed()) {
+                    start(job, org, f, result, endsAt, !book.isEmpty(), jobGpuHours);
+                    return null;
+                }
+                if (book.isEmpty()) {
+                    failedNow.put(key, result);
+                    if (bestFailure == null || result.maxFree > bestFailure.maxFree) {
+                        bestFailure = result;
+                        bestFailureFlavor = f;
                     }
                     continue;
                 }
-                result = free;
+                blockedFrom.merge(key, endsAt, Math::min);
             }
-            failedNow.put(key, result);
-            if (bestFailure == null || result.maxFree > bestFailure.maxFree) {
-                bestFailure = result;
-                bestFailureFlavor = f;
+            // It does not start: does it fit the free resources at all (then a reservation holds it back)?
+            Fit fit = fitsNow.get(key);
+            if (fit == null || fit.version != capacityVersion) {
+                Placer.Result free = placerNow.place(job.shape(), job.resources(), base, capacity);
+                if (!free.placed()) {
+                    failedNow.put(key, free);
+                    if (bestFailure == null || free.maxFree > bestFailure.maxFree) {
+                        bestFailure = free;
+                        bestFailureFlavor = f;
+                    }
+                    continue;
+                }
+                fit = new Fit(capacityVersion, free);
+                fitsNow.put(key, fit);
+            }
+            if (delayed == null) {
+                delayed = firstDelayed(fit.result, f, job, endsAt);
             }
         }
         if (delayed != null) {
-            return new Outcome(PendingReason.PRIORITY, "it fits now but would delay job " + delayed.job
-                    + ", which has resources reserved from " + Instant.ofEpochMilli(delayed.start), null);
+            return new Outcome(PendingReason.PRIORITY, delayed.delaySentence(), null);
         }
         String details = Texts.resources(job, bestFailureFlavor < 0 ? null : index.flavors.get(bestFailureFlavor),
                 bestFailure, queue);
@@ -266,6 +312,20 @@ final class Cycle {
             }
         }
         return new Outcome(PendingReason.RESOURCES, details, null);
+    }
+
+    private boolean coveredByGuarantee(JobRequest job) {
+        Optional<Organisation> org = snapshot.organisation(job.org());
+        int q = index.queue(job.queue());
+        if (org.isEmpty() || q < 0 || job.totalGpus() == 0) {
+            return true;
+        }
+        for (int f : index.candidateFlavors(job.gpus(), q)) {
+            if (withinGuarantee(org.get(), f, job.totalGpus())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean withinGuarantee(Organisation org, int flavor, int gpus) {
@@ -297,6 +357,7 @@ final class Cycle {
 
     private void start(JobRequest job, Organisation org, int flavor, Placer.Result result, long endsAt,
             boolean backfilled, double gpuHours) {
+        capacityVersion++;
         List<NodeAllocation> parts = new ArrayList<>();
         for (Placer.Part p : result.parts) {
             int[] gpus = flavor < 0 ? new int[0] : capacity.take(p.node(), flavor, p.gpus(), p.cores(), p.memoryMb());
@@ -354,7 +415,8 @@ final class Cycle {
         // A reservation that is still running when an earlier-made one starts uses that one's spare too.
         for (int i = 0; i < e.nodes.length; i++) {
             for (ReservationBook.Entry other : book.entries()) {
-                if (e.start <= other.start && other.start < e.end && other.spareCores[e.nodes[i]] != Integer.MAX_VALUE) {
+                boolean reservedThere = other.spareCores[e.nodes[i]] != Integer.MAX_VALUE;
+                if (e.start <= other.start && other.start < e.end && reservedThere) {
                     if (other.flavor == e.flavor) {
                         other.spareGpus[e.nodes[i]] -= e.gpus[i];
                     }
@@ -465,13 +527,22 @@ final class Cycle {
             if (f < 0 || (!las && !withinGuarantee(org, f, job.totalGpus()))) {
                 continue;
             }
+            List<Object> attempt = List.of(job.queue(), job.shape(), job.gpus(), job.resources(), f,
+                    las ? level : job.org());
+            if (reclaimFailed.contains(attempt)) {
+                continue;
+            }
             ensureReclaimView();
             NodeDemand base = new NodeDemand(q, f, 0, 0, 0, nowMs + wall.toMillis());
             Placer.Result result = placerNow.place(job.shape(), job.resources(), base, reclaimView);
             List<Integer> chosen = new ArrayList<>();
             if (!result.placed()) {
-                for (int r : victimOrder(f, job, level, las)) {
+                for (int r : victimOrder(f, las)) {
                     RunningJob v = snapshot.running().get(r);
+                    boolean qualifies = las ? lasLevel(v) > level : !v.request().org().equals(job.org());
+                    if (victims.contains(v.id()) || !qualifies) {
+                        continue;
+                    }
                     int[] used = reclaimOrgGpus.computeIfAbsent(v.request().org(), o -> new int[index.flavors.size()]);
                     if (!las && used[f] <= snapshot.organisation(v.request().org())
                             .map(o -> o.quota(index.flavors.get(f).name()).guaranteedGpus()).orElse(0)) {
@@ -480,12 +551,16 @@ final class Cycle {
                     release(v, reclaimView, 1);
                     used[f] -= v.allocation().gpuCount();
                     chosen.add(r);
+                    if (reclaimView.freeOnUpNodes(f) < job.totalGpus()) {
+                        continue;
+                    }
                     result = placerNow.place(job.shape(), job.resources(), base, reclaimView);
                     if (result.placed()) {
                         break;
                     }
                 }
                 if (!result.placed()) {
+                    reclaimFailed.add(attempt);
                     for (int r : chosen) {
                         RunningJob v = snapshot.running().get(r);
                         release(v, reclaimView, -1);
@@ -517,6 +592,10 @@ final class Cycle {
             for (RunningJob r : snapshot.running()) {
                 if (r.preempting() && onNodes(r, usedNodes)) {
                     at = Math.max(at, r.endsBy().toEpochMilli());
+                }
+                if (victims.contains(r.id()) && onNodes(r, usedNodes)) {
+                    // GPUs left over by a job preempted earlier in this cycle are free only after its grace.
+                    at = Math.max(at, nowMs + config.preemptionGrace().toMillis());
                 }
             }
             for (RunningJob v : kept) {
@@ -577,30 +656,34 @@ final class Cycle {
         }
     }
 
-    /** Running jobs that may be preempted for the job, in the order to take them. */
-    private List<Integer> victimOrder(int flavor, JobRequest job, int level, boolean las) {
-        List<Integer> out = new ArrayList<>();
-        List<RunningJob> running = snapshot.running();
-        for (int r = 0; r < running.size(); r++) {
-            RunningJob v = running.get(r);
-            if (runningFlavor[r] != flavor || v.preempting() || victims.contains(v.id()) || !preemptible(v)) {
-                continue;
-            }
-            if (las) {
-                if (lasLevel(v) > level) {
+    /**
+     * Running preemptible jobs on the flavor, in the order to take them: most served first under LAS, most
+     * recently started first for a reclaim. Built once per flavor and cycle; callers skip the ones that do not
+     * qualify for their job.
+     */
+    private List<Integer> victimOrder(int flavor, boolean las) {
+        return victimsByFlavor.computeIfAbsent(flavor, f -> {
+            List<Integer> out = new ArrayList<>();
+            List<RunningJob> running = snapshot.running();
+            for (int r = 0; r < running.size(); r++) {
+                RunningJob v = running.get(r);
+                if (runningFlavor[r] == f && !v.preempting() && preemptible(v)) {
                     out.add(r);
                 }
-            } else if (!v.request().org().equals(job.org())) {
-                out.add(r);
             }
-        }
-        Comparator<Integer> recentFirst = Comparator.comparing((Integer r) -> running.get(r).startedAt()).reversed();
-        if (las) {
-            out.sort(Comparator.comparingInt((Integer r) -> -lasLevel(running.get(r))).thenComparing(recentFirst));
-        } else {
-            out.sort(recentFirst);
-        }
-        return out;
+            Comparator<Integer> recentFirst = Comparator.comparing((Integer r) -> running.get(r).startedAt())
+                    .reversed();
+            if (las) {
+                int[] levels = new int[running.size()];
+                for (int r : out) {
+                    levels[r] = lasLevel(running.get(r));
+                }
+                out.sort(Comparator.comparingInt((Integer r) -> -levels[r]).thenComparing(recentFirst));
+            } else {
+                out.sort(recentFirst);
+            }
+            return out;
+        });
     }
 
     private int lasLevel(RunningJob v) {
@@ -643,11 +726,12 @@ final class Cycle {
         FlavorQuota quota = org.get().quota(index.flavors.get(f).name());
         return Optional.of("needs " + job.totalGpus() + " GPUs but organisation " + job.org() + " may hold at most "
                 + quota.ceiling() + " x " + index.flavors.get(f).name() + " (guarantee " + quota.guaranteedGpus()
-                + " + borrowing " + quota.borrowLimit() + "); ask for fewer GPUs or ask a platform admin for more quota");
+                + " + borrowing " + quota.borrowLimit()
+                + "); ask for fewer GPUs or ask a platform admin for more quota");
     }
 
     private static Optional<String> everFits(JobRequest job, int q, int flavor, CycleIndex index) {
-        Capacity idle = Capacity.idle(index);
+        Capacity idle = index.idleTemplate();
         Placer.Result result = Placer.ever().place(job.shape(), job.resources(), new NodeDemand(q, flavor, 0, 0, 0,
                 Long.MAX_VALUE), idle);
         if (result.placed()) {
@@ -679,17 +763,23 @@ final class Cycle {
         return Optional.empty();
     }
 
-    static Feasibility feasibility(JobRequest job, ClusterSnapshot snapshot) {
+    /** An empty cycle over the snapshot's nodes, queues and organisations, for submit-time checks. */
+    static Cycle forChecks(ClusterSnapshot snapshot) {
+        return new Cycle(SchedulerConfig.defaults(Policy.FAIRSHARE_BACKFILL), snapshot.withJobs(List.of(), List.of()),
+                Instant.EPOCH, new CycleIndex(snapshot));
+    }
+
+    /** The submit-time check on this cycle's (empty) cluster; answers are cached per request shape. */
+    Feasibility feasibility(JobRequest job) {
         Optional<Queue> queue = snapshot.queue(job.queue());
         Optional<String> limit = queueLimit(job, queue, snapshot);
         if (limit.isPresent()) {
             return new Feasibility.Infeasible(PendingReason.QUEUE_LIMIT, limit.get());
         }
-        Cycle cycle = new Cycle(SchedulerConfig.defaults(Policy.FAIRSHARE_BACKFILL), snapshot.withJobs(List.of(),
-                List.of()), Instant.EPOCH);
-        int q = cycle.index.queue(job.queue());
-        List<Integer> flavors = job.totalGpus() == 0 ? List.of(-1) : cycle.index.candidateFlavors(job.gpus(), q);
-        Optional<String> never = cycle.never(job, q, flavors);
+        int q = index.queue(job.queue());
+        List<Integer> flavors = job.totalGpus() == 0 ? List.of(-1)
+                : candidateFlavors.computeIfAbsent(List.of(job.gpus(), q), k -> index.candidateFlavors(job.gpus(), q));
+        Optional<String> never = never(job, q, flavors);
         if (never.isPresent()) {
             return new Feasibility.Infeasible(PendingReason.NEVER_SATISFIABLE, never.get());
         }

@@ -23,6 +23,8 @@ final class CycleIndex {
     /** [node][flavor] -> GPUs of that flavor the node owns. */
     private final int[][] totalGpus;
     private final boolean[] up;
+    /** Every node idle, copied by each cycle instead of being rebuilt. */
+    private Capacity idle;
     /** [queue][node] -> allowed; [queue][flavor] -> allowed. */
     private final boolean[][] queueNode;
     private final boolean[][] queueFlavor;
@@ -31,8 +33,15 @@ final class CycleIndex {
         this.nodes = snapshot.nodes();
         this.queues = snapshot.queues();
         TreeSet<GpuFlavor> distinct = new TreeSet<>();
+        GpuFlavor last = null;
         for (Node n : nodes) {
-            distinct.addAll(n.gpus());
+            for (GpuFlavor f : n.gpus()) {
+                // Nodes hold few flavors: skip the sorted insert for the common run of equal ones.
+                if (!f.equals(last)) {
+                    distinct.add(f);
+                    last = f;
+                }
+            }
         }
         this.flavors = List.copyOf(distinct);
         for (int f = 0; f < flavors.size(); f++) {
@@ -68,6 +77,19 @@ final class CycleIndex {
                 queueFlavor[q][f] = queue.flavors().isEmpty() || queue.flavors().contains(flavors.get(f).name());
             }
         }
+    }
+
+    /** @return a fresh all-idle capacity (a copy of a template built on first use) */
+    Capacity idleCapacity() {
+        return idleTemplate().copy();
+    }
+
+    /** @return the all-idle template itself: callers must only read it (placement does not write) */
+    synchronized Capacity idleTemplate() {
+        if (idle == null) {
+            idle = Capacity.idle(this);
+        }
+        return idle;
     }
 
     int nodeCount() {

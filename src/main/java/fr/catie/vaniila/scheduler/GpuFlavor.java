@@ -41,7 +41,8 @@ public record GpuFlavor(String name, int memoryMb) implements Comparable<GpuFlav
         }
         int gb = Integer.parseInt(m.group(2));
         if (gb == 0) {
-            throw new IllegalArgumentException("GPU flavor '" + text + "' has 0 GB of memory; write its memory, e.g. v100-16g");
+            throw new IllegalArgumentException("GPU flavor '" + text
+                    + "' has 0 GB of memory; write its memory, e.g. v100-16g");
         }
         return new GpuFlavor(name, gb * 1024);
     }

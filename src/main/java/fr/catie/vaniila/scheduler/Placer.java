@@ -29,6 +29,8 @@ final class Placer {
         long maxMemory;
         /** Nodes that passed the static filters. */
         int eligibleNodes;
+        /** Most GPUs of the flavor, busy or not, on a node of the queue (for "the largest node has"). */
+        int maxTotal;
 
         boolean placed() {
             return parts != null;
@@ -108,6 +110,9 @@ final class Placer {
         List<long[]> candidates = count > 1 ? new ArrayList<>() : null;
         for (int node = 0; node < n; node++) {
             NodeRejection r = check(demand, capacity, node);
+            if (demand.flavor() >= 0 && (r == null || r.ordinal() > NodeRejection.QUEUE_NODES.ordinal())) {
+                result.maxTotal = Math.max(result.maxTotal, capacity.index().totalGpus(node, demand.flavor()));
+            }
             if (r == null || r.ordinal() >= NodeRejection.FREE_GPUS.ordinal()) {
                 result.eligibleNodes++;
                 int free = demand.flavor() < 0 ? 0 : capacity.freeGpus(node, demand.flavor());

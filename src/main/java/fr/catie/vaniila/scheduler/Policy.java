@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** The scheduling policy of the core; the portal uses {@link #FAIRSHARE_BACKFILL}, the others are for comparison. */
 public enum Policy {
-    /** Submit order, stops at the first job that does not fit in its queue (head-of-line blocking, like Slurm's builtin). */
+    /** Submit order; stops at the first job of a queue that does not fit (head-of-line blocking, Slurm's builtin). */
     FIFO,
     /** Submit order with EASY backfill. */
     FIFO_BACKFILL,

@@ -12,6 +12,13 @@ import java.util.Map;
 final class Priorities {
 
     private static final long LEVEL = 1_000_000_000_000L;
+    /**
+     * Added under fair share to a job its organisation's guarantee covers: above every other job, so that GPUs
+     * reclaimed for an organisation go to it (and guarantees bound how much such jobs can take).
+     */
+    static final long WITHIN_GUARANTEE = 10_000_000_000L;
+    /** Base priority of a starving job under fair share, plus its age in seconds: above any weighted sum. */
+    static final long STARVING = 1_000_000_000L;
 
     private final SchedulerConfig config;
     private final ClusterSnapshot snapshot;
@@ -63,6 +70,11 @@ final class Priorities {
                 return (levels - config.lasLevel(job.attainedGpuSeconds())) * LEVEL + ageSeconds;
             case FAIRSHARE_BACKFILL:
             default:
+                if (ageSeconds >= config.starvationAge().getSeconds()) {
+                    // Waited too long: promoted ahead of fresher jobs, oldest first (Tiresias's STARVELIMIT), so
+                    // that no job, however large or however heavy its organisation, waits forever.
+                    return STARVING + ageSeconds;
+                }
                 PriorityWeights w = config.weights();
                 double age = Math.min(1.0, ageSeconds / (double) config.maxAge().getSeconds());
                 double size = Math.min(1.0, job.totalGpus() / (double) totalGpus);

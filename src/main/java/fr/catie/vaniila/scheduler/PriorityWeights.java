@@ -12,7 +12,7 @@ package fr.catie.vaniila.scheduler;
 public record PriorityWeights(long fairShare, long age, long tier, long size) {
 
     /** Defaults in the spirit of Slurm's multifactor plugin: tier dominates, then fair share, then age and size. */
-    public static final PriorityWeights DEFAULT = new PriorityWeights(10_000, 1_000, 100_000, 1_000);
+    public static final PriorityWeights DEFAULT = new PriorityWeights(10_000, 10_000, 100_000, 1_000);
 
     /** Checks weights are not negative. */
     public PriorityWeights {

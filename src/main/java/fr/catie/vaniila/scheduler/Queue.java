@@ -64,7 +64,11 @@ public record Queue(QueueName name, Set<NodeName> nodes, Set<String> flavors, Du
                 value);
     }
 
-    /** @param nodeNames allowed nodes, empty for all; @param flavorNames allowed flavors, empty for all @return a copy */
+    /**
+     * @param nodeNames   allowed nodes, empty for all
+     * @param flavorNames allowed flavor names, empty for all
+     * @return a copy
+     */
     public Queue withPlacement(Set<NodeName> nodeNames, Set<String> flavorNames) {
         return new Queue(name, nodeNames, flavorNames, defaultWallTime, maxWallTime, maxGpusPerJob, priorityTier,
                 preemptible, allowedOrgs);

@@ -23,6 +23,8 @@ final class ReservationBook {
         final int[] spareGpus;
         final int[] spareCores;
         final long[] spareMemory;
+        /** The PRIORITY sentence of jobs this reservation holds back, built once: many jobs may share it. */
+        private String delaySentence;
 
         Entry(JobId job, long start, long end, int flavor, int nodeCount, int[] nodes, int[] gpus, int[] cores,
                 long[] memory) {
@@ -41,9 +43,19 @@ final class ReservationBook {
             Arrays.fill(spareCores, Integer.MAX_VALUE);
             Arrays.fill(spareMemory, Long.MAX_VALUE);
         }
+
+        String delaySentence() {
+            if (delaySentence == null) {
+                delaySentence = "it fits now but would delay job " + job + ", which has resources reserved from "
+                        + java.time.Instant.ofEpochMilli(start);
+            }
+            return delaySentence;
+        }
     }
 
     private final List<Entry> entries = new ArrayList<>();
+    /** Entries by node they reserve on: a demand is only checked against the reservations of its node. */
+    private final java.util.Map<Integer, List<Entry>> byNode = new java.util.HashMap<>();
 
     List<Entry> entries() {
         return entries;
@@ -55,11 +67,19 @@ final class ReservationBook {
 
     void add(Entry e) {
         entries.add(e);
+        for (int node : e.nodes) {
+            byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(e);
+        }
+    }
+
+    private List<Entry> on(int node) {
+        return byNode.getOrDefault(node, List.of());
     }
 
     boolean allows(NodeDemand d, int node) {
-        for (int i = 0; i < entries.size(); i++) {
-            Entry e = entries.get(i);
+        List<Entry> here = on(node);
+        for (int i = 0; i < here.size(); i++) {
+            Entry e = here.get(i);
             if (d.endsAt() <= e.start) {
                 continue;
             }
@@ -73,7 +93,7 @@ final class ReservationBook {
 
     /** @return the reservation a demand on this node would delay, or null */
     Entry blocking(NodeDemand d, int node) {
-        for (Entry e : entries) {
+        for (Entry e : on(node)) {
             if (d.endsAt() > e.start && ((d.flavor() == e.flavor && d.gpus() > e.spareGpus[node])
                     || d.cores() > e.spareCores[node] || d.memoryMb() > e.spareMemory[node])) {
                 return e;
@@ -84,7 +104,7 @@ final class ReservationBook {
 
     /** Records that a job ending at {@code endsAt} now uses these amounts on the node. */
     void consume(int node, int flavor, int gpus, int cores, long memoryMb, long endsAt) {
-        for (Entry e : entries) {
+        for (Entry e : on(node)) {
             if (endsAt <= e.start || e.spareCores[node] == Integer.MAX_VALUE) {
                 continue;
             }

@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param reservationDepth  how many blocked jobs get a reservation (EASY backfill uses 1; more protects more jobs)
  * @param preemptionGrace   time a preempted job gets to checkpoint and exit
  * @param lasThresholds     attained GPU-seconds at which a job drops to the next LAS level, ascending
+ * @param starvationAge     under fair share, a job pending this long goes ahead of all fresher borrowing jobs
  */
 public record SchedulerConfig(Policy policy, PriorityWeights weights, Duration usageHalfLife, Duration maxAge,
-        int reservationDepth, Duration preemptionGrace, List<Double> lasThresholds) {
+        int reservationDepth, Duration preemptionGrace, List<Double> lasThresholds, Duration starvationAge) {
 
     /** Checks the values. */
     public SchedulerConfig {
@@ -32,6 +33,9 @@ public record SchedulerConfig(Policy policy, PriorityWeights weights, Duration u
             throw new IllegalArgumentException("preemption grace cannot be negative");
         }
         lasThresholds = List.copyOf(lasThresholds);
+        if (starvationAge.isNegative() || starvationAge.isZero()) {
+            throw new IllegalArgumentException("starvation age must be positive");
+        }
         for (int i = 1; i < lasThresholds.size(); i++) {
             if (lasThresholds.get(i) <= lasThresholds.get(i - 1)) {
                 throw new IllegalArgumentException("LAS thresholds must be ascending: " + lasThresholds);
@@ -41,27 +45,36 @@ public record SchedulerConfig(Policy policy, PriorityWeights weights, Duration u
 
     /**
      * @param policy the policy
-     * @return defaults: 7-day half-life, 7-day max age, 4 reservations, 60 s grace, LAS levels at 1 and 10 GPU-hours
+     * @return defaults: 7-day half-life, 1-day max age, 4 reservations, 60 s grace, LAS levels at 1 and 10
+     *         GPU-hours, starvation after 6 hours
      */
     public static SchedulerConfig defaults(Policy policy) {
-        return new SchedulerConfig(policy, PriorityWeights.DEFAULT, Duration.ofDays(7), Duration.ofDays(7), 4,
-                Duration.ofSeconds(60), List.of(3_600.0, 36_000.0));
+        return new SchedulerConfig(policy, PriorityWeights.DEFAULT, Duration.ofDays(7), Duration.ofDays(1), 4,
+                Duration.ofSeconds(60), List.of(3_600.0, 36_000.0), Duration.ofHours(6));
     }
 
     /** @param value depth @return a copy */
     public SchedulerConfig withReservationDepth(int value) {
-        return new SchedulerConfig(policy, weights, usageHalfLife, maxAge, value, preemptionGrace, lasThresholds);
+        return new SchedulerConfig(policy, weights, usageHalfLife, maxAge, value, preemptionGrace, lasThresholds,
+                starvationAge);
     }
 
     /** @param value grace @return a copy */
     public SchedulerConfig withPreemptionGrace(Duration value) {
-        return new SchedulerConfig(policy, weights, usageHalfLife, maxAge, reservationDepth, value, lasThresholds);
+        return new SchedulerConfig(policy, weights, usageHalfLife, maxAge, reservationDepth, value, lasThresholds,
+                starvationAge);
     }
 
     /** @param value weights @return a copy */
     public SchedulerConfig withWeights(PriorityWeights value) {
         return new SchedulerConfig(policy, value, usageHalfLife, maxAge, reservationDepth, preemptionGrace,
-                lasThresholds);
+                lasThresholds, starvationAge);
+    }
+
+    /** @param value starvation age @return a copy */
+    public SchedulerConfig withStarvationAge(Duration value) {
+        return new SchedulerConfig(policy, weights, usageHalfLife, maxAge, reservationDepth, preemptionGrace,
+                lasThresholds, value);
     }
 
     /**

@@ -91,9 +91,9 @@ final class Texts {
                     + " node(s) exist; ask for less";
         }
         if (shape instanceof JobShape.Nodes n) {
-            if (r.maxFree < n.gpusPerNode()) {
+            if (r.maxTotal < n.gpusPerNode()) {
                 return "needs " + gpus(n.gpusPerNode(), flavor, job) + " on one node; the largest node" + where
-                        + " has " + r.maxFree + "; ask for fewer GPUs per node";
+                        + " has " + r.maxTotal + "; ask for fewer GPUs per node";
             }
             if (n.nodes() > r.nodesWithGpus) {
                 return "needs " + n.nodes() + " nodes with " + gpus(n.gpusPerNode(), flavor, job) + " each; only "

@@ -28,7 +28,8 @@ public final class SimulateCommand {
     static final String USAGE = "usage: java -jar vaniila.jar simulate --trace FILE --format philly|tiresias|csv\n"
             + "         (--nodes COUNTxGPUS:flavor[,COUNTxGPUS:flavor...] | --cluster catie|FILE.yml)\n"
             + "         [--policy fifo|fifo-backfill|fairshare-backfill|las] [--from T] [--to T]\n"
-            + "         [--reservations N] [--grace SECONDS] [--json OUT]\n"
+            + "         [--reservations N] [--grace SECONDS] [--starvation-age SECONDS]\n"
+            + "         [--json OUT] [--jobs OUT.csv]\n"
             + "  T is seconds after the trace's first submit, or a date-time such as 2017-10-09T07:00:00.\n"
             + "  Native csv header: submit_s,duration_s,nodes,gpus_per_node,org,queue,walltime_s";
 
@@ -50,6 +51,7 @@ public final class SimulateCommand {
             return 2;
         }
         SimulationResult result;
+        String jobsCsv = null;
         try {
             List<TraceJob> jobs = slice(TraceReader.read(o.trace, o.format), o.from, o.to);
             List<Node> nodes;
@@ -64,7 +66,14 @@ public final class SimulateCommand {
             }
             SchedulerConfig config = SchedulerConfig.defaults(o.policy).withReservationDepth(o.reservations)
                     .withPreemptionGrace(Duration.ofSeconds(o.graceS));
-            result = new Simulation(nodes, queues, config, jobs).run();
+            if (o.starvationS > 0) {
+                config = config.withStarvationAge(Duration.ofSeconds(o.starvationS));
+            }
+            Simulation simulation = new Simulation(nodes, queues, config, jobs);
+            result = simulation.run();
+            if (o.jobs != null) {
+                jobsCsv = simulation.jobsCsv();
+            }
         } catch (IOException e) {
             err.println("simulate: cannot read " + o.trace + ": " + e.getMessage());
             return 2;
@@ -73,6 +82,14 @@ public final class SimulateCommand {
             return 2;
         }
         out.println(result.summary());
+        if (o.jobs != null) {
+            try {
+                Files.writeString(o.jobs, jobsCsv, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                err.println("simulate: cannot write " + o.jobs + ": " + e.getMessage());
+                return 1;
+            }
+        }
         if (o.json != null) {
             try {
                 Files.writeString(o.json, result.toJson(), StandardCharsets.UTF_8);
@@ -134,8 +151,10 @@ public final class SimulateCommand {
         String from;
         String to;
         Path json;
+        Path jobs;
         int reservations = SchedulerConfig.defaults(Policy.FIFO).reservationDepth();
         long graceS = SchedulerConfig.defaults(Policy.FIFO).preemptionGrace().getSeconds();
+        long starvationS;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -157,8 +176,10 @@ public final class SimulateCommand {
                     case "--from" -> o.from = v;
                     case "--to" -> o.to = v;
                     case "--json" -> o.json = Path.of(v);
+                    case "--jobs" -> o.jobs = Path.of(v);
                     case "--reservations" -> o.reservations = number(a, v);
                     case "--grace" -> o.graceS = number(a, v);
+                    case "--starvation-age" -> o.starvationS = number(a, v);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }

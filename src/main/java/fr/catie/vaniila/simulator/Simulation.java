@@ -56,6 +56,8 @@ public final class Simulation {
         JobRequest request;
         long remainingMs;
         long runStartMs;
+        long firstStartMs = -1;
+        long endMs = -1;
         int run;
         double attained;
         RunningJob running;
@@ -74,6 +76,7 @@ public final class Simulation {
     private final Scheduler scheduler;
     private final List<TraceJob> trace;
     private final boolean preemptibleJobs;
+    private final List<SimJob> finished = new ArrayList<>();
 
     /**
      * @param nodes   the simulated nodes
@@ -137,6 +140,7 @@ public final class Simulation {
         ClusterSnapshot empty = new ClusterSnapshot(nodes, queues, new ArrayList<>(orgs.values()), List.of(),
                 List.of());
 
+        Scheduler.SubmitCheck submitCheck = Scheduler.submitCheck(empty);
         PriorityQueue<Event> events = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at)
                 : a.kind != b.kind ? a.kind.compareTo(b.kind) : Long.compare(a.seq, b.seq));
         long seq = 0;
@@ -147,7 +151,7 @@ public final class Simulation {
             JobRequest request = JobRequest.builder(new JobId(t.line()), new OrgName(t.org()), queue,
                     Instant.ofEpochSecond(t.submitS())).shape(t.shape()).gpus(GpuConstraint.ANY)
                     .wallTime(Duration.ofSeconds(t.wallTimeS())).preemptible(preemptibleJobs).user(t.org()).build();
-            Feasibility f = Scheduler.check(request, empty);
+            Feasibility f = submitCheck.check(request);
             if (f instanceof Feasibility.Infeasible no) {
                 rejected++;
                 if (rejections.size() < 20) {
@@ -160,6 +164,7 @@ public final class Simulation {
         int accepted = trace.size() - rejected;
 
         Map<JobId, SimJob> pending = new LinkedHashMap<>();
+        finished.clear();
         Map<JobId, SimJob> running = new LinkedHashMap<>();
         Map<OrgName, Integer> orgRunning = new HashMap<>();
         Map<String, Double> orgGpuSeconds = new TreeMap<>();
@@ -171,6 +176,8 @@ public final class Simulation {
         int cycles = 0;
         double allocatedGpuMs = 0;
         double fragmentedMs = 0;
+        double waitingMs = 0;
+        double allocatedWhileWaitingGpuMs = 0;
         int usedGpus = 0;
         boolean fragmented = false;
         long firstSubmit = events.isEmpty() ? 0 : events.peek().at;
@@ -188,7 +195,17 @@ public final class Simulation {
             if (fragmented) {
                 fragmentedMs += dt;
             }
+            if (!pending.isEmpty()) {
+                // Demand exceeded what was started: how much of the cluster was working meanwhile.
+                waitingMs += dt;
+                allocatedWhileWaitingGpuMs += (double) usedGpus * dt;
+            }
             lastTime = now;
+            Instant at = Instant.ofEpochMilli(now);
+            // Usage accrues at the GPU counts held since the previous event, before this event changes them.
+            for (OrgName o : orgs.keySet()) {
+                usage.put(o, usage.get(o).plus(at, orgRunning.getOrDefault(o, 0), config.usageHalfLife()));
+            }
             while (!events.isEmpty() && events.peek().at == now) {
                 Event e = events.poll();
                 SimJob job = e.job;
@@ -200,6 +217,8 @@ public final class Simulation {
                         }
                         stop(job, now, running, orgRunning, orgGpuSeconds);
                         usedGpus -= job.request.totalGpus();
+                        job.endMs = now;
+                        finished.add(job);
                         double j = (now - job.trace.submitS() * 1000) / 1000.0;
                         jct[completed] = j;
                         wait[completed] = j - job.trace.durationS();
@@ -221,7 +240,10 @@ public final class Simulation {
                         preemptions++;
                     }
                     case TICK -> {
-                        // Only wakes the scheduler: a running job just crossed a LAS service threshold.
+                        // Wakes the scheduler: a running job just crossed a LAS service threshold.
+                        if (job.run == e.run && job.running != null) {
+                            scheduleTick(events, seq++, job, now);
+                        }
                     }
                 }
             }
@@ -229,13 +251,9 @@ public final class Simulation {
                 fragmented = false;
                 continue;
             }
-            Instant at = Instant.ofEpochMilli(now);
             List<Organisation> orgList = new ArrayList<>(orgs.size());
             for (Organisation o : orgs.values()) {
-                DecayedUsage u = usage.get(o.name()).plus(at, orgRunning.getOrDefault(o.name(), 0),
-                        config.usageHalfLife());
-                usage.put(o.name(), u);
-                orgList.add(o.withUsage(u));
+                orgList.add(o.withUsage(usage.get(o.name())));
             }
             List<RunningJob> runningJobs = new ArrayList<>(running.size());
             for (SimJob r : running.values()) {
@@ -257,23 +275,15 @@ public final class Simulation {
             for (Start s : decision.starts()) {
                 SimJob job = pending.remove(s.job());
                 job.runStartMs = now;
+                if (job.firstStartMs < 0) {
+                    job.firstStartMs = now;
+                }
                 job.running = new RunningJob(job.request, s.allocation(), at, s.endsBy(), false);
                 running.put(s.job(), job);
                 orgRunning.merge(job.request.org(), job.request.totalGpus(), Integer::sum);
                 usedGpus += job.request.totalGpus();
                 events.add(new Event(now + job.remainingMs, Kind.COMPLETION, seq++, job, job.run));
-                if (config.policy() == Policy.LAS && job.request.totalGpus() > 0) {
-                    for (double threshold : config.lasThresholds()) {
-                        if (threshold > job.attained) {
-                            long tick = now + (long) Math.ceil((threshold - job.attained) * 1000
-                                    / job.request.totalGpus());
-                            if (tick < now + job.remainingMs) {
-                                events.add(new Event(tick, Kind.TICK, seq++, job, job.run));
-                            }
-                            break;
-                        }
-                    }
-                }
+                scheduleTick(events, seq++, job, now);
             }
             for (Preemption p : decision.preemptions()) {
                 SimJob job = running.get(p.job());
@@ -320,9 +330,45 @@ public final class Simulation {
         return new SimulationResult(config.policy().cliName(), trace.size(), rejected, completed,
                 accepted - completed, mean(j), percentile(j, 0.50), percentile(j, 0.99), mean(w), percentile(w, 0.99),
                 makespan, available > 0 ? allocatedGpuMs / available : 0,
-                makespan > 0 ? fragmentedMs / (makespan * 1000) : 0, preemptions, perOrg, cycles,
+                makespan > 0 ? fragmentedMs / (makespan * 1000) : 0,
+                waitingMs > 0 ? allocatedWhileWaitingGpuMs / (totalGpus * waitingMs) : 1, preemptions, perOrg,
+                cycles,
                 percentileLong(c, 0.50) / 1e6, percentileLong(c, 0.99) / 1e6, (System.nanoTime() - wallStart) / 1e9,
                 rejections);
+    }
+
+    /**
+     * The completed jobs of the last {@link #run()}, one CSV line each:
+     * {@code line,org,gpus,submit_s,first_start_s,end_s,run_s,preemptions} (times in trace seconds).
+     *
+     * @return the CSV text with its header
+     */
+    public String jobsCsv() {
+        StringBuilder sb = new StringBuilder("line,org,gpus,submit_s,first_start_s,end_s,run_s,preemptions\n");
+        for (SimJob j : finished) {
+            sb.append(j.trace.line()).append(',').append(j.trace.org()).append(',').append(j.request.totalGpus())
+                    .append(',').append(j.trace.submitS()).append(',').append(j.firstStartMs / 1000).append(',')
+                    .append(j.endMs / 1000).append(',').append(j.trace.durationS()).append(',').append(j.run)
+                    .append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Under LAS, wakes the scheduler when the running job's service reaches the next threshold. */
+    private void scheduleTick(PriorityQueue<Event> events, long seq, SimJob job, long now) {
+        if (config.policy() != Policy.LAS || job.request.totalGpus() == 0) {
+            return;
+        }
+        double attainedNow = job.attained + job.request.totalGpus() * (now - job.runStartMs) / 1000.0;
+        for (double threshold : config.lasThresholds()) {
+            if (threshold > attainedNow) {
+                long tick = now + (long) Math.ceil((threshold - attainedNow) * 1000 / job.request.totalGpus());
+                if (tick < job.runStartMs + job.remainingMs) {
+                    events.add(new Event(tick, Kind.TICK, seq, job, job.run));
+                }
+                return;
+            }
+        }
     }
 
     private int downGpus() {

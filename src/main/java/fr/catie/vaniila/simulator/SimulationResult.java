@@ -21,6 +21,8 @@ import java.util.Map;
  * @param makespanS     last completion - first submit
  * @param gpuAllocation allocated GPU-time over available GPU-time during the makespan, 0..1
  * @param fragmentation share of the makespan during which a pending job fitted in the total free GPUs but on no node
+ * @param waitingAllocation allocated GPU-time over available GPU-time while some job was pending, 0..1 (1 when no
+ *                      job ever waited): how busy the scheduler kept the cluster while there was demand
  * @param preemptions   preemptions carried out
  * @param perOrg        per organisation: GPU-seconds, share of all GPU-time, share guaranteed
  * @param cycles        scheduling cycles run
@@ -31,8 +33,8 @@ import java.util.Map;
  */
 public record SimulationResult(String policy, int jobs, int rejected, int completed, int unfinished, double avgJctS,
         double p50JctS, double p99JctS, double avgWaitS, double p99WaitS, double makespanS, double gpuAllocation,
-        double fragmentation, int preemptions, Map<String, OrgShare> perOrg, long cycles, double cycleP50Ms,
-        double cycleP99Ms, double wallS, List<String> rejections) {
+        double fragmentation, double waitingAllocation, int preemptions, Map<String, OrgShare> perOrg, long cycles,
+        double cycleP50Ms, double cycleP99Ms, double wallS, List<String> rejections) {
 
     /**
      * @param gpuSeconds     GPU-seconds it received
@@ -46,9 +48,11 @@ public record SimulationResult(String policy, int jobs, int rejected, int comple
     public String summary() {
         return String.format(Locale.ROOT, "policy=%s jobs=%d rejected=%d completed=%d unfinished=%d avg_jct_s=%.0f "
                 + "p50_jct_s=%.0f p99_jct_s=%.0f avg_wait_s=%.0f p99_wait_s=%.0f makespan_s=%.0f gpu_allocation=%.4f "
-                + "fragmentation=%.4f preemptions=%d cycles=%d cycle_p50_ms=%.3f cycle_p99_ms=%.3f wall_s=%.1f",
+                + "fragmentation=%.4f waiting_allocation=%.4f preemptions=%d cycles=%d cycle_p50_ms=%.3f "
+                + "cycle_p99_ms=%.3f wall_s=%.1f",
                 policy, jobs, rejected, completed, unfinished, avgJctS, p50JctS, p99JctS, avgWaitS, p99WaitS,
-                makespanS, gpuAllocation, fragmentation, preemptions, cycles, cycleP50Ms, cycleP99Ms, wallS);
+                makespanS, gpuAllocation, fragmentation, waitingAllocation, preemptions, cycles, cycleP50Ms,
+                cycleP99Ms, wallS);
     }
 
     /** @return the metrics as a JSON object */
@@ -67,6 +71,7 @@ public record SimulationResult(String policy, int jobs, int rejected, int comple
         field(sb, "makespan_s", num(makespanS));
         field(sb, "gpu_allocation", num(gpuAllocation));
         field(sb, "fragmentation", num(fragmentation));
+        field(sb, "waiting_allocation", num(waitingAllocation));
         field(sb, "preemptions", Integer.toString(preemptions));
         StringBuilder orgs = new StringBuilder("{");
         boolean first = true;

@@ -4,7 +4,7 @@ import java.util.List;
 
 /** The trace formats the simulator reads, with the columns each requires. */
 public enum TraceFormat {
-    /** The Philly digest: {@code timestamp,duration,num_gpus,gpu_time,cluster}; the cluster becomes the organisation. */
+    /** The Philly digest: {@code timestamp,duration,num_gpus,gpu_time,cluster}; the cluster is the organisation. */
     PHILLY(List.of("timestamp", "duration", "num_gpus", "gpu_time", "cluster")),
     /** The Tiresias example: {@code job_id,num_gpu,submit_time,iterations,model_name,duration,interval}. */
     TIRESIAS(List.of("job_id", "num_gpu", "submit_time", "iterations", "model_name", "duration", "interval")),

@@ -216,7 +216,7 @@ final class Fixtures {
             return this;
         }
 
-        /** A running job on the named node with these GPU indices, started at {@code startS}, ending at {@code endS}. */
+        /** A running job on the named node with these GPU indices, from {@code startS} to {@code endS}. */
         ClusterBuilder running(JobBuilder job, String node, List<Integer> gpus, long startS, long endS) {
             running.add(new RunningJob(job.build(), new Allocation(List.of(new NodeAllocation(new NodeName(node), gpus,
                     job.build().resources().coresOn(gpus.size()), job.build().resources().memoryMbOn(gpus.size())))),
