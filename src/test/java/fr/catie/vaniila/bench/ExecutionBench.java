@@ -43,9 +43,11 @@ public final class ExecutionBench {
             ApiClient api = new ApiClient(portal.url());
             String admin = api.token("admin", password);
             awaitNodes(api, admin);
+            // Unix accounts outlive a run: a name of its own, away from earlier runs' uids.
+            String user = "bench-" + java.util.UUID.randomUUID().toString().substring(0, 6);
             api.post("/api/v1/organisations", json("name", "bench"), admin);
-            api.post("/api/v1/users", json("username", "benchuser", "password", "Correct-Horse-Battery-9", "organisation", "bench"), admin);
-            String token = api.token("benchuser", "Correct-Horse-Battery-9");
+            api.post("/api/v1/users", json("username", user, "password", "Correct-Horse-Battery-9", "organisation", "bench"), admin);
+            String token = api.token(user, "Correct-Horse-Battery-9");
 
             // 1. Sustained submissions: held jobs, so that only the REST path and PostgreSQL are measured.
             submitMany(api, token, 200, threads, true); // warm-up
@@ -124,7 +126,7 @@ public final class ExecutionBench {
                     break;
                 }
                 if (state.equals("FAILED") || state.equals("CANCELLED")) {
-                    throw new IllegalStateException("job " + id + " " + state);
+                    throw new IllegalStateException("job " + id + " " + state + ": " + api.get("/api/v1/jobs/" + id, token).text("endReason"));
                 }
                 Thread.sleep(50);
             }
