@@ -1,0 +1,5 @@
+package fr.catie.vaniila.ssh;
+
+/** The id of a registered SSH public key. */
+public record SshKeyId(long value) {
+}
