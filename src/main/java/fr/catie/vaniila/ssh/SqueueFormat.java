@@ -6,7 +6,7 @@ import java.util.function.Function;
 
 /**
  * A squeue-style output format ({@code "%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R"}): literal text and
- * fields written {@code %[.][width]letter}, right-justified with the dot, left otherwise, cut to the
+ * fields written {@code %[.|-][width]letter}, right-justified with the dot, left otherwise, cut to the
  * width when one is given. Immutable; thread-safe.
  */
 public final class SqueueFormat {
@@ -47,6 +47,8 @@ public final class SqueueFormat {
             if (j < format.length() && format.charAt(j) == '.') {
                 right = true;
                 j++;
+            } else if (j < format.length() && format.charAt(j) == '-') {
+                j++; // explicitly left-justified, the default
             }
             int start = j;
             while (j < format.length() && Character.isDigit(format.charAt(j))) {

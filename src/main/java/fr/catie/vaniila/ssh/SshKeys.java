@@ -56,12 +56,16 @@ public class SshKeys {
                     + "(\"ssh-ed25519 AAAA... comment\").");
         }
         String trimmed = line.strip();
-        if (trimmed.contains("\n") || trimmed.contains("\r")) {
-            throw Problem.invalid("publicKey", "Give one key per request: the text holds several lines.");
-        }
         if (trimmed.startsWith("-----BEGIN")) {
             throw Problem.invalid("publicKey", "This is a private key or a PEM file: give the public key, the "
                     + "content of the .pub file (\"ssh-ed25519 AAAA... comment\"), and keep the private key secret.");
+        }
+        if (trimmed.contains("\n") || trimmed.contains("\r")) {
+            throw Problem.invalid("publicKey", "Give one key per request: the text holds several lines.");
+        }
+        if (trimmed.startsWith("ssh-dss ") || trimmed.startsWith("sk-")) {
+            throw Problem.invalid("publicKey", (trimmed.startsWith("ssh-dss") ? "DSA keys are" : "Security-key (sk-) keys are")
+                    + " not accepted: use an ed25519, ECDSA or RSA (2048 bits or more) key (ssh-keygen -t ed25519).");
         }
         AuthorizedKeyEntry entry;
         PublicKey key;

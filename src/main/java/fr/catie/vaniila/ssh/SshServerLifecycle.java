@@ -168,6 +168,7 @@ public class SshServerLifecycle implements SmartLifecycle {
         }
         SimpleGeneratorHostKeyProvider ed25519 = new SimpleGeneratorHostKeyProvider(hostKeys.resolve("ssh_host_ed25519_key"));
         ed25519.setAlgorithm(org.apache.sshd.common.util.security.SecurityUtils.EDDSA);
+        ed25519.setKeySize(255); // the generator needs the curve: 255 bits is Ed25519
         SimpleGeneratorHostKeyProvider rsa = new SimpleGeneratorHostKeyProvider(hostKeys.resolve("ssh_host_rsa_key"));
         rsa.setAlgorithm(KeyUtils.RSA_ALGORITHM);
         rsa.setKeySize(3072);

@@ -59,8 +59,28 @@ public final class WorkspaceFiles {
      * when it exists, else its nearest existing ancestor.
      */
     static Path requireInside(Path rooted) throws IOException {
+        return requireInside(rooted, true);
+    }
+
+    /**
+     * As {@link #requireInside(Path)}; with {@code followLast} false the last component is taken as it is
+     * (lstat, removing a link), so only the folders leading to it are checked.
+     */
+    static Path requireInside(Path rooted, boolean followLast) throws IOException {
         Path root = workspace(rooted);
         Path local = local(rooted);
+        if (!followLast) {
+            Path parent = local.getParent();
+            if (parent == null || !parent.startsWith(root)) {
+                return local; // the workspace itself
+            }
+            Path real = nearestReal(parent);
+            if (real == null || !real.startsWith(root)) {
+                throw new AccessDeniedException(rooted.toString(), null,
+                        "leads outside your workspace through a symbolic link");
+            }
+            return local;
+        }
         Path probe = local;
         while (probe != null && !Files.exists(probe, LinkOption.NOFOLLOW_LINKS)) {
             probe = probe.getParent();
@@ -81,6 +101,20 @@ public final class WorkspaceFiles {
                     "leads outside your workspace through a symbolic link");
         }
         return local;
+    }
+
+    private static Path nearestReal(Path local) throws IOException {
+        Path probe = local;
+        while (probe != null && !Files.exists(probe, LinkOption.NOFOLLOW_LINKS)) {
+            probe = probe.getParent();
+        }
+        if (probe == null) {
+            return null;
+        }
+        if (Files.isSymbolicLink(probe) && !Files.exists(probe)) {
+            return probe.getParent().resolve(Files.readSymbolicLink(probe)).normalize();
+        }
+        return probe.toRealPath();
     }
 
     /** Makes a new file or folder private to the user and owned by the user's account (when the portal is root). */

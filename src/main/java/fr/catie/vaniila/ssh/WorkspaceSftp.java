@@ -45,6 +45,18 @@ final class WorkspaceSftp implements SftpFileSystemAccessor {
         return caller == null ? -1 : caller.uid();
     }
 
+    /**
+     * Every path a client names is checked here first, its folders with links followed: what lies behind a
+     * link to outside the workspace is not even stat-ed. The last component is checked by each operation,
+     * since an lstat of a link, or its removal, is fine.
+     */
+    @Override
+    public Path resolveLocalFilePath(SftpSubsystemProxy subsystem, Path rootDir, String remotePath) throws IOException {
+        Path resolved = SftpFileSystemAccessor.super.resolveLocalFilePath(subsystem, rootDir, remotePath);
+        WorkspaceFiles.requireInside(resolved, false);
+        return resolved;
+    }
+
     @Override
     public SeekableByteChannel openFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file, String handle,
             Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
@@ -75,10 +87,8 @@ final class WorkspaceSftp implements SftpFileSystemAccessor {
     @Override
     public Map<String, ?> readFileAttributes(SftpSubsystemProxy subsystem, Path file, String view,
             LinkOption... options) throws IOException {
-        // lstat of a link shows the link, not where it leads: only following a link needs the check.
-        if (!java.util.Arrays.asList(options).contains(LinkOption.NOFOLLOW_LINKS)) {
-            WorkspaceFiles.requireInside(file);
-        }
+        // lstat of a link shows the link, not where it leads; the folders leading to it are checked all the same.
+        WorkspaceFiles.requireInside(file, !java.util.Arrays.asList(options).contains(LinkOption.NOFOLLOW_LINKS));
         return SftpFileSystemAccessor.super.readFileAttributes(subsystem, file, view, options);
     }
 
@@ -137,8 +147,8 @@ final class WorkspaceSftp implements SftpFileSystemAccessor {
     @Override
     public void renameFile(SftpSubsystemProxy subsystem, Path oldPath, Path newPath, Collection<CopyOption> opts)
             throws IOException {
-        WorkspaceFiles.requireInside(oldPath);
-        WorkspaceFiles.requireInside(newPath);
+        WorkspaceFiles.requireInside(oldPath, false);
+        WorkspaceFiles.requireInside(newPath, false);
         SftpFileSystemAccessor.super.renameFile(subsystem, oldPath, newPath, opts);
     }
 
@@ -150,7 +160,7 @@ final class WorkspaceSftp implements SftpFileSystemAccessor {
 
     @Override
     public void removeFile(SftpSubsystemProxy subsystem, Path path, boolean isDirectory) throws IOException {
-        WorkspaceFiles.requireInside(path.getParent() == null ? path : path.getParent());
+        WorkspaceFiles.requireInside(path, false);
         SftpFileSystemAccessor.super.removeFile(subsystem, path, isDirectory);
     }
 }

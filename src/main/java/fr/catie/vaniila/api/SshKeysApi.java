@@ -1,8 +1,10 @@
-package fr.catie.vaniila.ssh;
+package fr.catie.vaniila.api;
 
 import java.util.List;
 
-import fr.catie.vaniila.api.CurrentCaller;
+import fr.catie.vaniila.ssh.SshKey;
+import fr.catie.vaniila.ssh.SshKeyId;
+import fr.catie.vaniila.ssh.SshKeys;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
