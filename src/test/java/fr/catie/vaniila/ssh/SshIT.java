@@ -187,6 +187,29 @@ class SshIT extends PortalIT {
     }
 
     @Test
+    void failedKeyAttemptsLockTheUserOutFromThatAddressAndPasswordsAreOff() throws Exception {
+        Path stranger = OpenSsh.keygen(keys, "guesser");
+        OpenSsh guesser = new OpenSsh(server.port(), user, stranger);
+        for (int i = 0; i < 5; i++) {
+            assertThat(guesser.ssh(null, "squeue").exit()).isEqualTo(255);
+        }
+        // Locked out for 15 minutes from this address: even the right key is refused now.
+        OpenSsh.Result locked = client.ssh(null, "squeue");
+        assertThat(locked.exit()).isEqualTo(255);
+        assertThat(locked.err()).contains("Permission denied");
+        assertThat(audit.latest(null, 200)).filteredOn(e -> e.action().equals("login.failed") && user.equals(e.actor()))
+                .hasSizeGreaterThanOrEqualTo(5);
+
+        OpenSsh.Result password = OpenSsh.run(java.util.List.of("ssh", "-p", Integer.toString(server.port()), "-o",
+                "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes", "-F", "/dev/null",
+                "-o", "PreferredAuthentications=password,keyboard-interactive", "-v", unique("p") + "@127.0.0.1", "true"),
+                null);
+        assertThat(password.exit()).isEqualTo(255);
+        assertThat(password.err().lines().filter(l -> l.contains("Authentications that can continue")).toList())
+                .isNotEmpty().allMatch(l -> l.strip().endsWith("continue: publickey"));
+    }
+
+    @Test
     void sftpPutsAndGetsPrivatelyInsideTheWorkspaceOnly() throws Exception {
         Path local = keys.resolve("data.csv");
         Files.writeString(local, "a,b\n1,2\n");
