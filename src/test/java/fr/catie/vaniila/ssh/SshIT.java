@@ -257,6 +257,24 @@ class SshIT extends PortalIT {
     }
 
     @Test
+    void uploadsStopAtTheWorkspaceQuota() throws Exception {
+        // The tests' portal sets vaniila.ssh.workspace-quota=8MB.
+        Path small = keys.resolve("small.bin");
+        Files.write(small, new byte[3 << 20]);
+        Path big = keys.resolve("big.bin");
+        Files.write(big, new byte[6 << 20]);
+        assertThat(client.sftp("put " + small + " a.bin\nput " + small + " b.bin\n").exit()).isZero();
+        OpenSsh.Result over = client.sftp("put " + big + " c.bin\n");
+        assertThat(over.exit()).as(over.toString()).isEqualTo(1);
+        assertThat(Files.size(workspace().resolve("c.bin"))).isLessThanOrEqualTo(2L << 20);
+        OpenSsh.Result scp = client.scpTo(true, big, "d.bin");
+        assertThat(scp.exit()).isNotZero();
+        assertThat(scp.err()).contains("workspace quota of 8.0 MiB reached");
+        assertThat(Files.exists(workspace().resolve("d.bin"))).isFalse();
+        assertThat(client.sftp("rm c.bin\nrm b.bin\nput " + small + " e.bin\n").exit()).isZero();
+    }
+
+    @Test
     void theInteractiveShellEditsLinesAndKeepsHistory() throws Exception {
         // "squeuX", backspace, "e -h --me", enter; then up-arrow and enter runs it again; then Ctrl-D.
         OpenSsh.Result r = client.shell("squeuX\u007fe --me\r\u001b[A\rhistory\r\u0004");
