@@ -186,7 +186,15 @@ public class SshServerLifecycle implements SmartLifecycle {
 
     private boolean keyLogin(String username, PublicKey key, ServerSession session) {
         String address = SessionCommand.address(session);
-        if (throttle.lockedFor(username, address).isPresent()) {
+        Optional<java.time.Duration> locked = throttle.lockedFor(username, address);
+        if (locked.isPresent()) {
+            // Said once, in words, instead of a bare "Permission denied" that would invite more attempts.
+            try {
+                session.disconnect(org.apache.sshd.common.SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE,
+                        LoginThrottle.message(locked.get()));
+            } catch (IOException e) {
+                log.debug("could not tell {} about the lockout: {}", address, e.getMessage());
+            }
             return false;
         }
         if (keys.matches(username, key)) {

@@ -196,7 +196,7 @@ class SshIT extends PortalIT {
         // Locked out for 15 minutes from this address: even the right key is refused now.
         OpenSsh.Result locked = client.ssh(null, "squeue");
         assertThat(locked.exit()).isEqualTo(255);
-        assertThat(locked.err()).contains("Permission denied");
+        assertThat(locked.err()).contains("Too many failed logins: try again in 15 minutes.");
         assertThat(audit.latest(null, 200)).filteredOn(e -> e.action().equals("login.failed") && user.equals(e.actor()))
                 .hasSizeGreaterThanOrEqualTo(5);
 
