@@ -23,6 +23,8 @@ public final class Sbatch {
             "mem:", "mem-per-gpu:", "time|t:", "array|a:", "dependency|d:", "output|o:", "error|e:", "chdir|D:",
             "export:", "hold|H", "wrap:", "parsable", "requeue", "no-requeue", "constraint|C:", "help|h", "usage");
 
+    private static final List<String> GPU_OPTIONS = List.of("gres", "gpus", "gpus-per-node");
+
     private static final Pattern GRES = Pattern.compile("gpu(?::([A-Za-z0-9._-]+))?(?::(\\d+))?");
 
     private Sbatch() {
@@ -81,6 +83,11 @@ public final class Sbatch {
         }
         List<CommandLine.Parsed> layers = List.of(SPEC.parse(directives(text), false), options);
         for (CommandLine.Parsed layer : layers) {
+            // --gres, --gpus and --gpus-per-node say the same thing three ways: a later layer giving any of
+            // them replaces what an earlier one gave.
+            if (GPU_OPTIONS.stream().anyMatch(layer::has)) {
+                GPU_OPTIONS.forEach(merged::remove);
+            }
             for (Map.Entry<String, List<String>> e : layer.options().entrySet()) {
                 switch (e.getKey()) {
                     case "hold" -> hold = true;

@@ -55,7 +55,8 @@ class SbatchTest {
                 "-J", "b", "--gpus-per-node=3");
         assertThat(s.walltime()).isEqualTo("10");
         assertThat(s.name()).isEqualTo("b");
-        assertThat(s.gpusPerNode()).isEqualTo(1); // --gres is applied after --gpus-per-node, as the more specific
+        assertThat(s.gpusPerNode()).isEqualTo(3); // the command line's GPU option replaces the directive's --gres
+        assertThat(submit("#!/bin/sh\n#SBATCH --gres=gpu:v100-16g:2\n", "--time=5").gpuFlavor()).isEqualTo("v100-16g");
         assertThat(submit("#!/bin/sh\nhostname\n").name()).isEqualTo("job.sh");
     }
 
