@@ -47,6 +47,10 @@ public abstract class PortalIT {
         registry.add("vaniila.scheduling.interval", () -> "500ms");
         // Unix accounts of earlier runs on this machine keep their uids: start where none was used.
         registry.add("vaniila.accounts.first-uid", () -> Integer.toString(FIRST_UID));
+        // Several portals may run on one machine at once: the SSH server takes a free port.
+        registry.add("vaniila.ssh.port", () -> "0");
+        // Small enough for the SSH tests to reach it with one upload.
+        registry.add("vaniila.ssh.workspace-quota", () -> "8MB");
     }
 
     /** A uid range of this test run, away from system accounts and from earlier runs. */

@@ -49,6 +49,8 @@ public final class PortalProcess implements AutoCloseable {
         cmd.addAll(extraArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().put("VANIILA_HOME", home.toString());
+        // Several portals may run on one machine at once: the SSH server takes a free port.
+        pb.environment().put("VANIILA_SSH_PORT", "0");
         pb.environment().putAll(env);
         process = pb.start();
         Thread reader = new Thread(() -> {
