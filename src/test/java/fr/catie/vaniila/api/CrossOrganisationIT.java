@@ -28,7 +28,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 class CrossOrganisationIT extends PortalIT {
 
     /** What an attack needs: the victim's names and ids. */
-    record Victim(String org, String user, String admin, String userToken, long userTokenId, long job) {
+    record Victim(String org, String user, String admin, String userToken, long userTokenId, long job, long sshKey) {
     }
 
     /** One call as the intruder, and whether it must be refused or merely must not leak. */
@@ -104,6 +104,10 @@ class CrossOrganisationIT extends PortalIT {
         refuse("GET", "/api/v1/quotas/{organisation}", v -> "/api/v1/quotas/" + v.org(), v -> null);
         refuse("PUT", "/api/v1/quotas/{organisation}", v -> "/api/v1/quotas/" + v.org(), v -> json("fairShareWeight", 5));
         ownOnly("GET", "/api/v1/usage", v -> "/api/v1/usage", v -> null);
+        ownOnly("POST", "/api/v1/ssh-keys", v -> "/api/v1/ssh-keys", v -> json("publicKey", newPublicKey()));
+        ownOnly("GET", "/api/v1/ssh-keys", v -> "/api/v1/ssh-keys", v -> null);
+        refuse("GET", "/api/v1/ssh-keys/{id}", v -> "/api/v1/ssh-keys/" + v.sshKey(), v -> null);
+        refuse("DELETE", "/api/v1/ssh-keys/{id}", v -> "/api/v1/ssh-keys/" + v.sshKey(), v -> null);
         refuse("GET", "/api/v1/usage", v -> "/api/v1/usage?organisation=" + v.org(), v -> null);
     }
 
@@ -121,7 +125,10 @@ class CrossOrganisationIT extends PortalIT {
         // A running job of the victim: the cluster map must not say whose it is.
         var job = api.post("/api/v1/jobs", json("script", "sleep 20", "gpusPerNode", 1), userToken);
         assertThat(job.status()).as(job.body()).isEqualTo(201);
-        victim = new Victim(org, user, admin, userToken, tokenId, job.json().get("id").asLong());
+        var key = api.post("/api/v1/ssh-keys", json("publicKey", newPublicKey()), userToken);
+        assertThat(key.status()).as(key.body()).isEqualTo(201);
+        victim = new Victim(org, user, admin, userToken, tokenId, job.json().get("id").asLong(),
+                key.json().get("id").asLong());
 
         String other = unique("intruder");
         intruderAdmin = orgWithUser(other, unique("ia"), "ORG_ADMIN");
@@ -162,6 +169,25 @@ class CrossOrganisationIT extends PortalIT {
                 "RUNNING", "COMPLETED");
         assertThat(api.get("/api/v1/queues/gpu", victim.userToken()).json().get("maxGpusPerJob").asInt()).isEqualTo(32);
         api.delete("/api/v1/jobs/" + victim.job(), victim.userToken());
+    }
+
+    /** A fresh ed25519 public key in OpenSSH's one-line form. */
+    static String newPublicKey() {
+        try {
+            var pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+            byte[] x509 = pair.getPublic().getEncoded();
+            byte[] raw = java.util.Arrays.copyOfRange(x509, x509.length - 32, x509.length);
+            var out = new java.io.ByteArrayOutputStream();
+            var data = new java.io.DataOutputStream(out);
+            byte[] type = "ssh-ed25519".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            data.writeInt(type.length);
+            data.write(type);
+            data.writeInt(raw.length);
+            data.write(raw);
+            return "ssh-ed25519 " + java.util.Base64.getEncoder().encodeToString(out.toByteArray()) + " test";
+        } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
