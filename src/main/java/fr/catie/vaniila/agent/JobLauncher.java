@@ -169,6 +169,16 @@ final class JobLauncher {
         Map<String, String> env = builder.environment();
         env.clear();
         env.putAll(environment(spec, asRoot ? user.name() : agentUser));
+        if (spec.kind() == LaunchKind.TRAINING) {
+            // The node's build of the training engine (the CUDA libtorch that deployment installs) is
+            // configured in the agent's own environment; training ranks need it, nothing else of it.
+            System.getenv().forEach((k, v) -> {
+                if ((k.startsWith("PYTORCH_") || k.startsWith("DJL_") || k.equals("ENGINE_CACHE_DIR"))
+                        && !spec.env().containsKey(k)) {
+                    env.put(k, v);
+                }
+            });
+        }
         Process process;
         try {
             process = builder.start();

@@ -48,6 +48,7 @@ public class AgentGateway {
     private final VaniilaProperties properties;
     private final Object signal = new Object();
     private long generation;
+    private volatile boolean closing;
 
     public AgentGateway(JdbcClient jdbc, TransactionTemplate tx, JobControl control, JsonMapper json, Clock clock,
             ApplicationEventPublisher events, VaniilaProperties properties) {
@@ -62,6 +63,16 @@ public class AgentGateway {
 
     @TransactionalEventListener(phase = TransactionPhase.AFTER_COMMIT, fallbackExecution = true)
     void commandsQueued(JobControl.CommandsQueued event) {
+        synchronized (signal) {
+            generation++;
+            signal.notifyAll();
+        }
+    }
+
+    /** At shutdown, waiting syncs answer at once, so that the web server can stop without waiting for them. */
+    @org.springframework.context.event.EventListener(org.springframework.context.event.ContextClosedEvent.class)
+    void closing() {
+        closing = true;
         synchronized (signal) {
             generation++;
             signal.notifyAll();
@@ -134,7 +145,7 @@ public class AgentGateway {
         long nodeId = tx.execute(status -> apply(node, body, ack));
         List<JsonNode> commands = commands(nodeId);
         long deadline = System.nanoTime() + Math.min(Math.max(wait, 0), MAX_WAIT_SECONDS) * 1_000_000_000L;
-        while (commands.isEmpty() && System.nanoTime() < deadline) {
+        while (commands.isEmpty() && !closing && System.nanoTime() < deadline) {
             synchronized (signal) {
                 long seen = generation;
                 long left = (deadline - System.nanoTime()) / 1_000_000L;

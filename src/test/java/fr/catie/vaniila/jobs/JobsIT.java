@@ -245,6 +245,28 @@ class JobsIT extends PortalIT {
     }
 
     @Test
+    void aDrainedNodeTakesNoNewJobUntilResumed() {
+        String admin = adminToken();
+        Response refused = api.post("/api/v1/nodes/catie-titan-1/drain", null, token);
+        assertThat(refused.status()).isEqualTo(403);
+        Response drained = api.post("/api/v1/nodes/catie-titan-1/drain", json("reason", "maintenance"), admin);
+        assertThat(drained.status()).isEqualTo(200);
+        assertThat(drained.text("state")).isIn("DRAINING", "DRAINED");
+        try {
+            long id = submit(token, json("script", "echo on titan", "gpusPerNode", 1, "gpuFlavor", "titanrtx-24g"));
+            Response waiting = awaitPending(id);
+            assertThat(waiting.text("reasonCode")).isIn("RESOURCES", "PRIORITY");
+            assertThat(jdbc.sql("SELECT count(*) FROM launches WHERE job_id = ?").param(id).query(Long.class).single()).isZero();
+            assertThat(api.post("/api/v1/nodes/catie-titan-1/resume", null, admin).text("state")).isEqualTo("UP");
+            assertThat(awaitState(token, id, Duration.ofSeconds(60), "COMPLETED").json().get("allocation").get(0)
+                    .get("node").asString()).isEqualTo("catie-titan-1");
+        } finally {
+            api.post("/api/v1/nodes/catie-titan-1/resume", null, admin);
+        }
+        assertThat(api.post("/api/v1/nodes/no-such-node/drain", null, admin).status()).isEqualTo(404);
+    }
+
+    @Test
     void anAgentWithAWrongTokenIsRefused() {
         ApiClient agentClient = new ApiClient("http://localhost:" + port);
         Response r = agentClient.post("/agent/v1/register", json("node", "intruder", "cores", 4, "memoryMb", 1024), "vnn_forged");

@@ -74,14 +74,17 @@ class WebJourneyIT extends PortalIT {
         browser.click("form.logout button");
         assertThat(browser.text(".flash.success")).isEqualTo("You are logged out.");
 
+        awaitNodes();
         browser.login(user, "weak-pass1");
         assertThat(browser.text("#org-name")).isEqualTo(org);
-        assertThat(browser.text("#no-nodes")).contains("No node has registered yet");
+        // The demo inventory of the tests' portal: 7 nodes, 25 GPUs in three flavors.
+        assertThat(browser.text("table.flavors")).contains("rtx2080ti-11g").contains("v100-16g").contains("titanrtx-24g");
+        assertThat(browser.text("#main")).contains("7 nodes, 140 cores, 25 GPUs");
 
         browser.click(".lang a[hreflang='fr']");
         assertThat(browser.text("h1")).isEqualTo("Tableau de bord");
         assertThat(browser.text("form.logout button")).isEqualTo("Se déconnecter");
-        assertThat(browser.text("#no-nodes")).contains("Aucun nœud");
+        assertThat(browser.text("#main")).contains("7 nœuds, 140 cœurs, 25 GPU");
         browser.screenshot("foundation-05-dashboard-fr");
 
         // The choice sticks across pages.
