@@ -61,8 +61,9 @@ public final class Browser implements AutoCloseable {
         return waitFor(d -> d.findElement(By.cssSelector(css)));
     }
 
+    /** The element's text, read again when the page was replaced meanwhile (after a redirect). */
     public String text(String css) {
-        return find(css).getText();
+        return waitFor(d -> d.findElement(By.cssSelector(css)).getText());
     }
 
     public void type(String css, String text) {
@@ -72,11 +73,15 @@ public final class Browser implements AutoCloseable {
     }
 
     public void click(String css) {
-        find(css).click();
+        waitFor(d -> {
+            d.findElement(By.cssSelector(css)).click();
+            return true;
+        });
     }
 
     public <T> T waitFor(Function<WebDriver, T> condition) {
         return new WebDriverWait(driver, Duration.ofSeconds(20)).ignoring(org.openqa.selenium.NoSuchElementException.class)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                 .until(condition);
     }
 
