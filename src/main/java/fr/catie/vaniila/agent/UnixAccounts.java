@@ -23,7 +23,14 @@ final class UnixAccounts {
      *
      * @throws LaunchException when it exists with other ids, or cannot be created; the message says what to fix
      */
-    synchronized void ensure(UserAccount user) throws LaunchException {
+    void ensure(UserAccount user) throws LaunchException {
+        // One lock for the whole JVM: the portal's in-process agents (one per virtual node) share /etc/passwd.
+        synchronized (UnixAccounts.class) {
+            ensureLocked(user);
+        }
+    }
+
+    private void ensureLocked(UserAccount user) throws LaunchException {
         if (user.uid() == 0 || user.gid() == 0) {
             throw new LaunchException("refusing to run a job as root: user '" + user.name() + "' has uid "
                     + user.uid() + ", gid " + user.gid());

@@ -236,8 +236,10 @@ public class Jobs {
                 .held(false)
                 .dependency(DependencyState.SATISFIED)
                 .build();
-        ClusterSnapshot whole = new ClusterSnapshot(nodes.coreNodes(true),
-                queues.list().stream().map(Queues::toCore).toList(), List.of(organisation(caller)), List.of(), List.of());
+        List<fr.catie.vaniila.scheduler.Node> inventory = nodes.coreNodes(true);
+        ClusterSnapshot whole = new ClusterSnapshot(inventory,
+                queues.list().stream().map(Queues::toCore).toList(), List.of(organisation(caller, inventory)), List.of(),
+                List.of());
         if (whole.nodes().isEmpty()) {
             throw Problem.unprocessable("No node has registered with the portal yet, so no job can run: start an agent, "
                     + "or wait for the nodes to connect.");
@@ -391,12 +393,15 @@ public class Jobs {
     }
 
     /** The caller's organisation as the feasibility check sees it: its GPU ceilings per flavor. */
-    private fr.catie.vaniila.scheduler.Organisation organisation(Caller caller) {
-        Quotas.Quota quota = quotas.all().get(caller.organisation());
+    private fr.catie.vaniila.scheduler.Organisation organisation(Caller caller,
+            List<fr.catie.vaniila.scheduler.Node> inventory) {
+        Quotas.Quota quota = quotas.get(caller, caller.organisation());
         Map<String, fr.catie.vaniila.scheduler.FlavorQuota> flavors = new LinkedHashMap<>();
-        for (Nodes.FlavorCount f : nodes.flavors()) {
-            Quotas.FlavorLimit l = quota == null ? quotas.platformDefault() : quota.limit(f.flavor(), quotas.platformDefault());
-            flavors.put(f.flavor(), new fr.catie.vaniila.scheduler.FlavorQuota(l.guaranteedGpus(), l.borrowLimit()));
+        for (fr.catie.vaniila.scheduler.Node node : inventory) {
+            for (GpuFlavor f : node.gpus()) {
+                Quotas.FlavorLimit l = quota.limit(f.name(), quotas.platformDefault());
+                flavors.putIfAbsent(f.name(), new fr.catie.vaniila.scheduler.FlavorQuota(l.guaranteedGpus(), l.borrowLimit()));
+            }
         }
         return new fr.catie.vaniila.scheduler.Organisation(new OrgName(caller.organisation()), flavors,
                 java.util.OptionalInt.empty(), java.util.OptionalDouble.empty(), 0, 1.0, DecayedUsage.none(clock.instant()));

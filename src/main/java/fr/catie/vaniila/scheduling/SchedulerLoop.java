@@ -128,9 +128,15 @@ public class SchedulerLoop implements SmartLifecycle {
     /** Asks for a cycle soon (coalesced: many triggers, one cycle). */
     public void trigger() {
         if (executor != null && triggered.compareAndSet(false, true)) {
-            executor.schedule(this::cycle, 50, TimeUnit.MILLISECONDS);
+            // Coalesce bursts (a thousand submissions, an array) into a few cycles: at most one every
+            // MIN_GAP_MS, so that reading the queue does not starve the submissions themselves.
+            long sinceLast = System.nanoTime() / 1_000_000 - lastCycleEndMs;
+            executor.schedule(this::cycle, Math.max(50, MIN_GAP_MS - sinceLast), TimeUnit.MILLISECONDS);
         }
     }
+
+    static final long MIN_GAP_MS = 250;
+    private volatile long lastCycleEndMs;
 
     /** When the last cycle ran, for health and tests. */
     public Instant lastCycle() {
@@ -151,6 +157,7 @@ public class SchedulerLoop implements SmartLifecycle {
             Decision decision = tx.execute(this::decideAndCommit);
             sample.stop(cycleTimer);
             lastCycle = clock.instant();
+            lastCycleEndMs = System.nanoTime() / 1_000_000;
             if (decision != null && (!decision.starts().isEmpty() || !decision.preemptions().isEmpty())) {
                 events.publishEvent(new JobControl.CommandsQueued());
             }
