@@ -65,7 +65,7 @@ public class Workspaces {
                 if (!perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
                     return java.util.Optional.of(p);
                 }
-            } catch (java.io.IOException | UnsupportedOperationException e) {
+            } catch (java.io.IOException | RuntimeException e) { // e.g. a file system without POSIX permissions
                 return java.util.Optional.empty();
             }
         }
