@@ -43,7 +43,7 @@ public class JobsApi {
         if (s.taskIds().size() > 1 || submission.array() != null) {
             out.put("taskIds", s.taskIds());
         }
-        out.put("state", jobs.get(CurrentCaller.get(), s.id()).state());
+        out.put("state", s.state().name());
         return out;
     }
 

@@ -154,9 +154,8 @@ public class AgentGateway {
                 }
                 try {
                     // Woken by this portal's own commits; the one-second cap covers other portals'.
-                    while (seen == generation && left > 0) {
+                    if (seen == generation) {
                         signal.wait(Math.min(left, 1000));
-                        break;
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

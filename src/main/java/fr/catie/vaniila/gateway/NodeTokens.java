@@ -1,11 +1,6 @@
 package fr.catie.vaniila.gateway;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,7 +24,6 @@ public class NodeTokens {
     }
 
     static final String PREFIX = "vnn_";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final JdbcClient jdbc;
     private final AuditLog audit;
@@ -63,9 +57,7 @@ public class NodeTokens {
     }
 
     private String create(String node, String by) {
-        byte[] secret = new byte[32];
-        RANDOM.nextBytes(secret);
-        String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        String token = fr.catie.vaniila.platform.Secrets.generate(PREFIX);
         jdbc.sql("INSERT INTO node_tokens (node, prefix, secret_hash, created_by) VALUES (?, ?, ?, ?)")
                 .params(node, token.substring(0, 10), hash(token), by).update();
         return token;
@@ -107,10 +99,6 @@ public class NodeTokens {
     }
 
     static byte[] hash(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return fr.catie.vaniila.platform.Secrets.sha256(token);
     }
 }

@@ -1,12 +1,7 @@
 package fr.catie.vaniila.identity;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,7 +32,6 @@ public class ApiTokens {
     }
 
     static final String PREFIX = "vnl_";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final JdbcClient jdbc;
     private final AuditLog audit;
@@ -59,9 +53,7 @@ public class ApiTokens {
         if (expiresAt != null && !expiresAt.isAfter(now)) {
             throw Problem.invalid("expiresAt", "The expiry " + expiresAt + " is in the past: give a future date or none.");
         }
-        byte[] secret = new byte[32];
-        RANDOM.nextBytes(secret);
-        String token = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        String token = fr.catie.vaniila.platform.Secrets.generate(PREFIX);
         String prefix = token.substring(0, 10);
         long id = jdbc.sql("INSERT INTO api_tokens (account_id, name, prefix, secret_hash, expires_at) "
                 + "VALUES (?, ?, ?, ?, ?) RETURNING id")
@@ -133,10 +125,6 @@ public class ApiTokens {
     }
 
     static byte[] hash(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return fr.catie.vaniila.platform.Secrets.sha256(token);
     }
 }

@@ -479,9 +479,4 @@ public class JobControl {
         return i == null ? null : Timestamp.from(i);
     }
 
-    /** Every job waiting or running, for diagnostics. */
-    List<Long> activeJobIds() {
-        return new ArrayList<>(jdbc.sql("SELECT id FROM jobs WHERE state IN ('PENDING','HELD','STARTING','RUNNING')")
-                .query(Long.class).list());
-    }
 }

@@ -58,7 +58,7 @@ public class Jobs {
     }
 
     /** The answer to a submission: the job's id, and for an array the ids of all its tasks. */
-    public record Submitted(long id, List<Long> taskIds) {
+    public record Submitted(long id, List<Long> taskIds, JobState state) {
     }
 
     /** One change of state, for the job's timeline. */
@@ -317,7 +317,7 @@ public class Jobs {
             ids.add(id);
         }
         events.publishEvent(new JobsChanged("submitted"));
-        return new Submitted(ids.get(0), ids);
+        return new Submitted(ids.get(0), ids, hold ? JobState.HELD : JobState.PENDING);
     }
 
     /**
@@ -456,7 +456,7 @@ public class Jobs {
 
     private Optional<JobView> visible(Caller caller, long id) {
         return jdbc.sql(SELECT + "WHERE j.id = ?").param(id).query(this::row).optional()
-                .filter(j -> sees(caller, j));
+                .filter(j -> sees(caller, j)).map(j -> withPlacements(List.of(j)).get(0));
     }
 
     private static boolean sees(Caller caller, JobView j) {
@@ -499,7 +499,8 @@ public class Jobs {
         }
         params.add(Math.max(1, Math.min(limit, 1000)));
         params.add(Math.max(0, offset));
-        return jdbc.sql(SELECT + where + "ORDER BY j.id DESC LIMIT ? OFFSET ?").params(params).query(this::row).list();
+        return withPlacements(jdbc.sql(SELECT + where + "ORDER BY j.id DESC LIMIT ? OFFSET ?").params(params)
+                .query(this::row).list());
     }
 
     /** The job's state changes, oldest first. */
@@ -640,17 +641,42 @@ public class Jobs {
         }
     }
 
+    /** The jobs with the processes of their current run, read in one query for the whole page. */
+    private List<JobView> withPlacements(List<JobView> jobs) {
+        if (jobs.isEmpty()) {
+            return jobs;
+        }
+        String[] ids = jobs.stream().map(j -> Long.toString(j.id())).toArray(String[]::new);
+        String[] runs = jobs.stream().map(j -> Integer.toString(j.run())).toArray(String[]::new);
+        Map<Long, List<JobView.Placement>> byJob = new java.util.HashMap<>();
+        jdbc.sql("""
+                SELECT l.job_id, n.name, l.node_rank, l.rank, l.gpu_indices, l.cores, l.memory_mb, l.flavor, l.state,
+                  l.exit_code
+                FROM launches l JOIN nodes n ON n.id = l.node_id
+                JOIN unnest(?::bigint[], ?::int[]) AS p(job_id, run) ON p.job_id = l.job_id AND p.run = l.run
+                ORDER BY l.job_id, l.rank""")
+                .params(ids, runs)
+                .query(r -> {
+                    byJob.computeIfAbsent(r.getLong(1), k -> new ArrayList<>()).add(new JobView.Placement(
+                            r.getString(2), r.getInt(3), r.getInt(4), Arrays.asList((Integer[]) r.getArray(5).getArray()),
+                            r.getInt(6), r.getLong(7), r.getString(8), r.getString(9), (Integer) r.getObject(10)));
+                });
+        List<JobView> out = new ArrayList<>(jobs.size());
+        for (JobView j : jobs) {
+            List<JobView.Placement> p = byJob.getOrDefault(j.id(), List.of());
+            out.add(new JobView(j.id(), j.name(), j.organisation(), j.user(), j.queue(), j.type(), j.state(), j.reason(),
+                    j.reasonCode(), j.position(), j.estimatedStart(), j.priority(), j.submittedAt(), j.startedAt(),
+                    j.endedAt(), j.exitCode(), j.endReason(), j.nodes(), j.gpusPerNode(), j.tasksPerNode(), j.gpuFlavor(),
+                    j.walltimeSeconds(), j.arrayParent(), j.arrayIndex(), j.dependency(), j.held(), j.workdir(),
+                    j.stdout(), j.stderr(), j.run(), p, j.training()));
+        }
+        return out;
+    }
+
     private JobView row(ResultSet rs, int n) throws SQLException {
         long id = rs.getLong("id");
         int run = rs.getInt("run");
-        List<JobView.Placement> placements = jdbc.sql("""
-                SELECT n.name, l.node_rank, l.rank, l.gpu_indices, l.cores, l.memory_mb, l.flavor, l.state, l.exit_code
-                FROM launches l JOIN nodes n ON n.id = l.node_id WHERE l.job_id = ? AND l.run = ? ORDER BY l.rank""")
-                .params(id, run)
-                .query((r, i) -> new JobView.Placement(r.getString(1), r.getInt(2), r.getInt(3),
-                        Arrays.asList((Integer[]) r.getArray(4).getArray()), r.getInt(5), r.getLong(6), r.getString(7),
-                        r.getString(8), (Integer) r.getObject(9)))
-                .list();
+        List<JobView.Placement> placements = List.of(); // filled by withPlacements, one query for all rows
         String reasonCode = rs.getString("pending_reason");
         String detail = rs.getString("pending_detail");
         String state = rs.getString("state");

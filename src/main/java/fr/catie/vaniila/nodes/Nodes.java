@@ -170,9 +170,14 @@ public class Nodes {
     /** GPUs by flavor across the cluster, largest memory first. */
     @Transactional(readOnly = true)
     public List<FlavorCount> flavors() {
+        return flavors(inventory());
+    }
+
+    /** GPUs by flavor of an inventory already read, largest memory first. */
+    public static List<FlavorCount> flavors(List<Node> inventory) {
         Map<String, long[]> byFlavor = new TreeMap<>();
         Map<String, java.util.Set<String>> nodesByFlavor = new TreeMap<>();
-        for (Node node : inventory()) {
+        for (Node node : inventory) {
             for (Gpu gpu : node.gpus()) {
                 long[] acc = byFlavor.computeIfAbsent(gpu.flavor(), f -> new long[2]);
                 acc[0] = gpu.memoryMb();

@@ -169,8 +169,10 @@ public class SchedulerLoop implements SmartLifecycle {
     private Decision decideAndCommit(TransactionStatus status) {
         Instant now = clock.instant();
         JobQueue.Jobs jobs = jobQueue.read(now);
-        ClusterSnapshot snapshot = new ClusterSnapshot(nodes.coreNodes(false),
-                queues.list().stream().map(Queues::toCore).toList(), organisations(now), jobs.running(), jobs.pending());
+        List<fr.catie.vaniila.scheduler.Node> inventory = nodes.coreNodes(false);
+        ClusterSnapshot snapshot = new ClusterSnapshot(inventory,
+                queues.list().stream().map(Queues::toCore).toList(), organisations(now, inventory), jobs.running(),
+                jobs.pending());
         Decision decision = scheduler.schedule(snapshot, now);
         Map<OrgName, Organisation> orgs = new HashMap<>();
         snapshot.organisations().forEach(o -> orgs.put(o.name(), o));
@@ -232,9 +234,10 @@ public class SchedulerLoop implements SmartLifecycle {
         return held + gpus <= org.quota(start.flavor().name()).ceiling();
     }
 
-    private List<Organisation> organisations(Instant now) {
+    private List<Organisation> organisations(Instant now, List<fr.catie.vaniila.scheduler.Node> inventory) {
         Map<String, Accounting.OrgUsage> usage = accounting.forScheduling(properties.scheduling().usageHalfLife());
-        List<String> flavors = nodes.flavors().stream().map(Nodes.FlavorCount::flavor).toList();
+        List<String> flavors = inventory.stream().flatMap(n -> n.gpus().stream())
+                .map(fr.catie.vaniila.scheduler.GpuFlavor::name).distinct().toList();
         List<Organisation> out = new ArrayList<>();
         quotas.all().forEach((name, q) -> {
             Map<String, FlavorQuota> limits = new LinkedHashMap<>();

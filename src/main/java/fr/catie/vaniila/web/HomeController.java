@@ -1,5 +1,6 @@
 package fr.catie.vaniila.web;
 
+import java.util.List;
 import java.util.Map;
 
 import fr.catie.vaniila.identity.Caller;
@@ -44,9 +45,10 @@ public class HomeController {
     public String dashboard(Model model) {
         Caller caller = Pages.caller();
         model.addAttribute("caller", caller);
-        model.addAttribute("nodes", nodes.inventory());
-        model.addAttribute("flavors", nodes.flavors());
-        model.addAttribute("totals", totals(nodes.inventory()));
+        List<Nodes.Node> inventory = nodes.inventory();
+        model.addAttribute("nodes", inventory);
+        model.addAttribute("flavors", Nodes.flavors(inventory));
+        model.addAttribute("totals", totals(inventory));
         return "dashboard";
     }
 
