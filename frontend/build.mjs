@@ -13,6 +13,11 @@ cpSync(join(here, 'src'), out, { recursive: true });
 
 const vendored = [
   ['htmx.org/dist/htmx.min.js', 'htmx.min.js'],
+  ['@xterm/xterm/lib/xterm.js', 'xterm.js'],
+  ['@xterm/xterm/css/xterm.css', 'xterm.css'],
+  ['@xterm/addon-fit/lib/addon-fit.js', 'addon-fit.js'],
+  ['uplot/dist/uPlot.iife.min.js', 'uPlot.iife.min.js'],
+  ['uplot/dist/uPlot.min.css', 'uPlot.min.css'],
 ];
 for (const [from, to] of vendored) {
   const src = join(here, 'node_modules', from);

@@ -26,6 +26,12 @@ public class AdminController {
         this.accounts = accounts;
     }
 
+    /** The administration's landing page: organisations for platform admins, users for organisation admins. */
+    @GetMapping({"", "/"})
+    public String index() {
+        return Pages.caller().isPlatformAdmin() ? "redirect:/admin/organisations" : "redirect:/admin/users";
+    }
+
     @GetMapping("/organisations")
     public String organisations(Model model) {
         Caller caller = Pages.caller();
