@@ -39,7 +39,8 @@ class WebJourneyIT extends PortalIT {
         browser.screenshot("foundation-02-dashboard");
 
         String org = unique("webco");
-        browser.click("a[href='/admin/organisations']");
+        browser.click("a[href='/admin']");
+        assertThat(browser.driver().getCurrentUrl()).endsWith("/admin/organisations");
         browser.type("#org-name", org);
         browser.click("form[action='/admin/organisations'] button");
         assertThat(browser.text(".flash.success")).isEqualTo("Organisation '" + org + "' created.");
@@ -87,8 +88,8 @@ class WebJourneyIT extends PortalIT {
         assertThat(browser.text("#main")).contains("7 nœuds, 140 cœurs, 25 GPU");
         browser.screenshot("foundation-05-dashboard-fr");
 
-        // The choice sticks across pages.
-        browser.click("a[href='/admin/users']");
+        // The choice sticks across pages; an organisation admin lands on the users page.
+        browser.click("a[href='/admin']");
         assertThat(browser.text("h1")).isEqualTo("Utilisateurs");
         browser.phoneWidth();
         browser.screenshot("foundation-06-users-fr-phone");
@@ -102,7 +103,7 @@ class WebJourneyIT extends PortalIT {
         orgWithUser(org, user, "USER");
         browser.login(user, USER_PASSWORD);
         assertThat(browser.text("#org-name")).isEqualTo(org);
-        assertThat(browser.driver().findElements(By.cssSelector("a[href='/admin/users']"))).isEmpty();
+        assertThat(browser.driver().findElements(By.cssSelector("a[href='/admin']"))).isEmpty();
         browser.open("/admin/users");
         assertThat(browser.text("main")).contains("You are not allowed to see this page.");
     }
