@@ -15,7 +15,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
  * page seen by an organisation admin a 403. Actions (POST) show their problems inline or as a flash
  * message instead, so they never get here.
  */
-@ControllerAdvice(assignableTypes = {AdminClusterController.class, AdminReportsController.class})
+@ControllerAdvice(assignableTypes = {AdminController.class, AdminClusterController.class, AdminReportsController.class})
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class AdminPageErrors {
 
