@@ -15,7 +15,9 @@
   }
   const xs = labels.map((_, i) => i);
   const bars = (align) => uPlot.paths.bars({ size: [0.38, 80], align });
-  const fmt = (v) => (v == null ? '' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toPrecision(2));
+  // Short ticks: whole numbers from 100, one decimal from 1, two significant digits below (jobs of seconds).
+  const fmt = (v) => (v == null ? '' : v === 0 ? '0' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1)
+    : String(Number(v.toPrecision(2))));
 
   function options(width) {
     return {
@@ -30,12 +32,12 @@
       },
       axes: [
         { splits: () => xs, values: (u, splits) => splits.map((i) => labels[i] ?? ''), grid: { show: false } },
-        { scale: 'gpu', label: box.dataset.gpuLabel, values: (u, vals) => vals.map(fmt), size: 60 },
-        { scale: 'core', side: 1, label: box.dataset.coreLabel, values: (u, vals) => vals.map(fmt), size: 60,
-          grid: { show: false } },
+        { scale: 'gpu', label: box.dataset.gpuLabel, values: (u, vals) => vals.map(fmt), size: 70, labelSize: 24 },
+        { scale: 'core', side: 1, label: box.dataset.coreLabel, values: (u, vals) => vals.map(fmt), size: 70,
+          labelSize: 24, grid: { show: false } },
       ],
       series: [
-        { label: '', value: (u, i) => labels[i] ?? '' },
+        { label: box.dataset.orgLabel, value: (u, i) => labels[i] ?? '' },
         { label: box.dataset.gpuLabel, scale: 'gpu', fill: '#2f5bd3', stroke: '#2f5bd3', paths: bars(-1),
           points: { show: false }, value: (u, v) => fmt(v) },
         { label: box.dataset.coreLabel, scale: 'core', fill: '#9db4ee', stroke: '#6f8fdc', paths: bars(1),

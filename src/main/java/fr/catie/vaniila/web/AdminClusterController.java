@@ -206,7 +206,6 @@ public class AdminClusterController {
         List<FlavorField> shown = fields.stream().map(f -> f.error() != null ? f
                 : new FlavorField(f.flavor(), f.guaranteed(), f.borrow(), errors.get("flavors." + f.flavor()))).toList();
         response.setStatus(400);
-        model.addAttribute("error", text("adminform.invalid"));
         return quotaForm(caller, organisation,
                 new QuotaForm(cpuCores, gpuHoursPerMonth, fairShareWeight, shown, errors), model);
     }
@@ -337,7 +336,6 @@ public class AdminClusterController {
             }
         }
         response.setStatus(400);
-        model.addAttribute("error", text("adminform.invalid"));
         model.addAttribute("form", withErrors(form, errors));
         return queuesPage(caller, model);
     }
@@ -369,7 +367,6 @@ public class AdminClusterController {
         }
         response.setStatus(400);
         model.addAttribute("caller", caller);
-        model.addAttribute("error", text("adminform.invalid"));
         QueueForm shown = withErrors(form, errors);
         model.addAttribute("form", shown);
         choices(shown, model);
