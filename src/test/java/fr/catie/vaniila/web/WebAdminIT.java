@@ -84,7 +84,24 @@ class WebAdminIT extends PortalIT {
         assertThat(browser.text("section[data-org='" + org + "'] tr[data-flavor='v100-16g'] .guaranteed")).startsWith("2");
         assertThat(browser.text("section[data-org='" + org + "'] tr[data-flavor='v100-16g'] .borrow")).isEqualTo("0");
         assertThat(browser.text("section[data-org='" + org + "'] .budget")).contains("0.00 of 250.00 spent");
+
+        // The lowered quota binds: with its 2 v100 held, the organisation's next v100 job waits for quota,
+        // and the quotas page shows the 2 in use.
+        long holder = submit(userToken, json("name", "holder", "script", "sleep 600", "gpusPerNode", 2,
+                "gpuFlavor", "v100-16g", "walltime", "5m"));
+        awaitState(userToken, holder, Duration.ofSeconds(60), "RUNNING");
+        long next = submit(userToken, json("name", "next", "script", "true", "gpusPerNode", 1, "gpuFlavor", "v100-16g",
+                "walltime", "5m"));
+        assertThat(awaitReason(userToken, next, "QUOTA").text("reason")).contains("quota");
+        assertThat(api.post("/api/v1/jobs", json("script", "true", "gpusPerNode", 3, "gpuFlavor", "v100-16g"), userToken)
+                .status()).isEqualTo(422);
+        browser.open("/admin/quotas");
+        assertThat(browser.text("section[data-org='" + org + "'] tr[data-flavor='v100-16g'] .in-use")).isEqualTo("2");
+        assertThat(browser.text("section[data-org='" + org + "'] .cpu")).doesNotStartWith("0 in use");
         browser.screenshot("admin-01-quotas");
+        api.post("/api/v1/jobs/" + next + "/cancel", "{}", userToken);
+        api.post("/api/v1/jobs/" + holder + "/cancel", "{}", userToken);
+        awaitState(userToken, holder, Duration.ofSeconds(60), "CANCELLED");
 
         // Bad values: each shows its message beside its field, and nothing is stored.
         browser.click("section[data-org='" + org + "'] a.admin-button");
@@ -189,7 +206,7 @@ class WebAdminIT extends PortalIT {
 
         // Usage: the completed job's GPU-hours, in the page and in the CSV.
         String month = YearMonth.now(ZoneOffset.UTC).toString();
-        JsonNode usage = awaitUsage(admin, org);
+        JsonNode usage = awaitUsage(admin, org, "titanrtx-24g");
         double gpuHours = usage.get("gpuHours").asDouble();
         assertThat(gpuHours).isPositive();
         browser.open("/admin/usage");
@@ -208,8 +225,11 @@ class WebAdminIT extends PortalIT {
                 .hasValue("attachment; filename=\"vaniila-usage-" + month + ".csv\"");
         List<String> lines = csv.body().lines().toList();
         assertThat(lines.get(0)).isEqualTo("organisation,month,flavor,jobs,gpu_hours,used_gpu_hours,core_hours");
-        assertThat(lines).filteredOn(l -> l.startsWith(org + ",")).singleElement().asString()
+        // One line per flavor: the titan job, and the v100 holder that ran until it was cancelled.
+        assertThat(lines).filteredOn(l -> l.startsWith(org + ",")).hasSize(2);
+        assertThat(lines).filteredOn(l -> l.startsWith(org + "," + month + ",titanrtx-24g,")).singleElement().asString()
                 .startsWith(org + "," + month + ",titanrtx-24g,1," + String.format(Locale.ROOT, "%.6f", gpuHours) + ",");
+        assertThat(lines).anyMatch(l -> l.startsWith(org + "," + month + ",v100-16g,1,"));
         assertThat(get("/admin/usage.csv?month=November").statusCode()).isEqualTo(400);
 
         // Audit: the quota change and the logins, filtered.
@@ -244,8 +264,8 @@ class WebAdminIT extends PortalIT {
         long theirs = submit(otherToken, json("script", "true", "gpusPerNode", 0, "walltime", "5m"));
         awaitState(adminToken, mine, Duration.ofSeconds(60), "COMPLETED");
         awaitState(otherToken, theirs, Duration.ofSeconds(60), "COMPLETED");
-        awaitUsage(adminToken(), org);
-        awaitUsage(adminToken(), other);
+        awaitUsage(adminToken(), org, "cpu");
+        awaitUsage(adminToken(), other, "cpu");
 
         // A failed login of a member is an entry of the organisation.
         browser.login(member, "not-the-password");
@@ -293,18 +313,36 @@ class WebAdminIT extends PortalIT {
         browser.screenshot("admin-12-org-admin-audit-fr");
     }
 
+    /** Waits until the pending job's reason is the expected one; fails with the job's last view otherwise. */
+    private ApiClient.Response awaitReason(String token, long id, String reasonCode) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        ApiClient.Response r;
+        do {
+            r = api.get("/api/v1/jobs/" + id, token);
+            if (reasonCode.equals(r.text("reasonCode"))) {
+                return r;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("job " + id + " never waited for " + reasonCode + ": " + r.body());
+    }
+
     /** The organisation's usage row once the accounting has it (it is written as the job ends). */
-    private JsonNode awaitUsage(String token, String org) throws InterruptedException {
+    private JsonNode awaitUsage(String token, String org, String flavor) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         ApiClient.Response r;
         do {
             r = api.get("/api/v1/usage?organisation=" + org, token);
-            if (r.status() == 200 && r.json().size() > 0) {
-                return r.json().get(0);
+            if (r.status() == 200) {
+                for (JsonNode row : r.json()) {
+                    if (flavor.equals(row.get("flavor").asString())) {
+                        return row;
+                    }
+                }
             }
             Thread.sleep(200);
         } while (System.nanoTime() < deadline);
-        throw new AssertionError("no usage recorded for " + org + ": " + r.body());
+        throw new AssertionError("no usage recorded for " + org + " on " + flavor + ": " + r.body());
     }
 
     /** A GET with the browser's session, to read statuses and headers that the browser hides. */
