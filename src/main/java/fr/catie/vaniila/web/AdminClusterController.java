@@ -487,7 +487,9 @@ public class AdminClusterController {
             flash.addFlashAttribute("issuedNode", node.trim());
             flash.addFlashAttribute("success", new Pages.Flash("nodes.tokenIssued", node.trim()));
         } catch (Problem p) {
-            flash.addFlashAttribute("error", p.getMessage());
+            // Shown beside the field: the page opens at the tokens, far below the page's own messages.
+            flash.addFlashAttribute("tokenError", p.getMessage());
+            flash.addFlashAttribute("tokenNode", node);
         }
         return "redirect:/admin/nodes#tokens";
     }

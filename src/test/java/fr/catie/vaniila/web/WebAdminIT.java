@@ -186,7 +186,10 @@ class WebAdminIT extends PortalIT {
         ApiClient.Response done = awaitState(userToken, job, Duration.ofSeconds(60), "COMPLETED", "FAILED");
         assertThat(done.text("state")).isEqualTo("COMPLETED");
 
-        // Node tokens: issued once, listed without the secret, revoked.
+        // Node tokens: a bad name is refused beside the field; a token is issued once, listed without the secret, revoked.
+        browser.type("#token-node", "bad name");
+        browser.driver().findElement(By.id("token-node")).submit();
+        assertThat(browser.text("#token-error")).startsWith("Invalid node name 'bad name'");
         String spare = unique("spare");
         browser.type("#token-node", spare);
         browser.click("#tokens form button");
