@@ -43,10 +43,14 @@ public class PasswordLogins {
                 && encoder.matches(password, credentials.get().passwordHash());
         if (!ok) {
             throttle.failed(name, address);
-            audit.record(name, null, "login.failed", name, channel, address);
+            // A known account's failures concern its organisation: its admins see them in their audit log.
+            audit.record(name, credentials.map(c -> c.account().organisationId().value()).orElse(null), "login.failed",
+                    name, channel, address);
             throw new Problem(Problem.Kind.UNAUTHENTICATED, "Wrong username or password.");
         }
         if (!credentials.get().account().enabled()) {
+            audit.record(name, credentials.get().account().organisationId().value(), "login.disabled", name, channel,
+                    address);
             throw Problem.forbidden("This account is disabled: ask your organisation's administrator.");
         }
         throttle.succeeded(name, address);

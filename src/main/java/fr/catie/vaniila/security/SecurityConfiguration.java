@@ -33,12 +33,12 @@ public class SecurityConfiguration {
 
     @Bean
     AuthenticationManager authenticationManager(AccountUserDetailsService users, PasswordEncoder encoder,
-            LoginThrottle throttle, AuditLog audit) {
+            LoginThrottle throttle, AuditLog audit, Accounts accounts) {
         DaoAuthenticationProvider dao = new DaoAuthenticationProvider(users);
         dao.setPasswordEncoder(encoder);
         // Tell "unknown user" and "wrong password" apart nowhere: both are bad credentials.
         dao.setHideUserNotFoundExceptions(true);
-        return new ProviderManager(new ThrottledAuthenticationProvider(dao, throttle, audit));
+        return new ProviderManager(new ThrottledAuthenticationProvider(dao, throttle, audit, accounts));
     }
 
     @Bean

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import fr.catie.vaniila.audit.AuditLog;
+import fr.catie.vaniila.identity.Accounts;
 import fr.catie.vaniila.identity.LoginThrottle;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.DisabledException;
@@ -24,9 +25,12 @@ public class ThrottledAuthenticationProvider implements AuthenticationProvider {
     private final DaoAuthenticationProvider delegate;
     private final LoginThrottle throttle;
     private final AuditLog audit;
+    private final Accounts accounts;
 
-    public ThrottledAuthenticationProvider(DaoAuthenticationProvider delegate, LoginThrottle throttle, AuditLog audit) {
+    public ThrottledAuthenticationProvider(DaoAuthenticationProvider delegate, LoginThrottle throttle, AuditLog audit,
+            Accounts accounts) {
         this.delegate = delegate;
+        this.accounts = accounts;
         this.throttle = throttle;
         this.audit = audit;
     }
@@ -46,12 +50,18 @@ public class ThrottledAuthenticationProvider implements AuthenticationProvider {
             audit.record(username, user.caller().organisationId().value(), "login", username, "web", address);
             return result;
         } catch (DisabledException e) {
+            audit.record(username, organisationOf(username), "login.disabled", username, "web", address);
             throw new DisabledException("This account is disabled: ask your organisation's administrator.");
         } catch (AuthenticationException e) {
             throttle.failed(username, address);
-            audit.record(username, null, "login.failed", username, "web", address);
+            audit.record(username, organisationOf(username), "login.failed", username, "web", address);
             throw e;
         }
+    }
+
+    /** A known account's organisation, so that its admins see the failures; null for an unknown name. */
+    private Long organisationOf(String username) {
+        return accounts.credentials(username).map(c -> c.account().organisationId().value()).orElse(null);
     }
 
     @Override

@@ -35,6 +35,7 @@ public class AdminController {
     @GetMapping("/organisations")
     public String organisations(Model model) {
         Caller caller = Pages.caller();
+        AdminClusterController.requirePlatformAdmin(caller);
         model.addAttribute("caller", caller);
         model.addAttribute("organisations", organisations.list(caller));
         return "admin/organisations";
