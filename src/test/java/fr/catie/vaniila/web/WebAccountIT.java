@@ -141,6 +141,7 @@ class WebAccountIT extends PortalIT {
         browser.click("nav a[href='/account']");
         browser.screenshot("account-03-fr");
         browser.phoneWidth();
+        assertThat(WebFilesIT.overflowing(browser)).as("wider than a phone").isEmpty();
         browser.screenshot("account-04-fr-phone");
         browser.desktopWidth();
     }

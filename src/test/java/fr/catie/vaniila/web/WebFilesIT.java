@@ -183,8 +183,25 @@ class WebFilesIT extends PortalIT {
         assertThat(Files.exists(workspace.resolve("run-1"))).isFalse();
 
         browser.phoneWidth();
+        assertThat(overflowing(browser)).as("wider than a phone").isEmpty();
         browser.screenshot("files-04-list-phone");
         browser.desktopWidth();
+    }
+
+    /**
+     * What makes the page scroll sideways: empty when it fits the window, else the page's width and the
+     * elements reaching past the right edge (those inside a table scroll with it and do not count).
+     */
+    static String overflowing(Browser browser) {
+        return (String) ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeScript("""
+                const width = document.documentElement.clientWidth;
+                if (document.documentElement.scrollWidth <= width) {
+                    return '';
+                }
+                return document.documentElement.scrollWidth + ' px wide: ' + Array.from(document.querySelectorAll('body *'))
+                    .filter(e => e.getBoundingClientRect().right > width + 1)
+                    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''))
+                    .slice(0, 10).join(', ');""");
     }
 
     private static List<String> zipEntries(byte[] zip) throws IOException {
