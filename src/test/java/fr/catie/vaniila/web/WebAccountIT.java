@@ -145,4 +145,38 @@ class WebAccountIT extends PortalIT {
         browser.screenshot("account-04-fr-phone");
         browser.desktopWidth();
     }
+
+    /** Posts the page's key form to another address, as a forged request from a logged-in page would. */
+    private void postFrom(String form, String action) {
+        ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeScript(
+                "const f = document.querySelector(arguments[0]); f.action = arguments[1]; f.noValidate = true; f.submit();",
+                form, action);
+    }
+
+    @Test
+    void anotherOrganisationCannotDeleteMyKeysOrRevokeMyTokens() throws Exception {
+        String alphaToken = orgWithUser(unique("keyalpha"), unique("alpha"), "USER");
+        ApiClient.Response key = api.post("/api/v1/ssh-keys",
+                ApiClient.json("publicKey", keygen("alpha", "-t", "ed25519")), alphaToken);
+        assertThat(key.status()).isEqualTo(201);
+        long keyId = key.json().get("id").asLong();
+        long tokenId = api.get("/api/v1/tokens", alphaToken).json().get(0).get("id").asLong();
+
+        String beta = unique("beta");
+        orgWithUser(unique("keybeta"), beta, "USER");
+        browser.login(beta, USER_PASSWORD);
+        browser.find("#org-name");
+        browser.open("/account");
+        assertThat(browser.text("#no-keys")).isNotEmpty();
+        assertThat(browser.driver().findElements(By.cssSelector("#token-list tr[data-token='" + tokenId + "']"))).isEmpty();
+
+        postFrom("#key-form", "/account/keys/" + keyId + "/delete");
+        assertThat(browser.text(".flash.error")).isEqualTo("No SSH key " + keyId + " among yours.");
+        postFrom("#token-form", "/account/tokens/" + tokenId + "/revoke");
+        assertThat(browser.text(".flash.error")).isEqualTo("No token with id " + tokenId + " among yours.");
+
+        // Alpha's key and token are untouched.
+        assertThat(api.get("/api/v1/ssh-keys", alphaToken).body()).contains("\"id\":" + keyId);
+        assertThat(api.get("/api/v1/me", alphaToken).status()).isEqualTo(200);
+    }
 }

@@ -137,10 +137,10 @@ class WebFilesIT extends PortalIT {
         assertThat(raw.headers().firstValue("Content-Type").orElse("")).doesNotContain("html");
 
         // An image is shown inline, with its own type and nosniff.
-        BufferedImage image = new BufferedImage(64, 40, BufferedImage.TYPE_INT_RGB);
-        for (int x = 0; x < 64; x++) {
-            for (int y = 0; y < 40; y++) {
-                image.setRGB(x, y, (x * 4) << 16 | (y * 6) << 8 | 0x80);
+        BufferedImage image = new BufferedImage(320, 200, BufferedImage.TYPE_INT_RGB);
+        for (int x = 0; x < 320; x++) {
+            for (int y = 0; y < 200; y++) {
+                image.setRGB(x, y, (x * 255 / 320) << 16 | (y * 255 / 200) << 8 | 0x80);
             }
         }
         Path png = tmp.resolve("loss-curve.png");
@@ -150,10 +150,10 @@ class WebFilesIT extends PortalIT {
         HttpResponse<byte[]> inline = fetch("/files/raw?path=loss-curve.png");
         assertThat(inline.headers().firstValue("Content-Type")).hasValue("image/png");
         assertThat(inline.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
-        assertThat(ImageIO.read(new ByteArrayInputStream(inline.body())).getWidth()).isEqualTo(64);
+        assertThat(ImageIO.read(new ByteArrayInputStream(inline.body())).getWidth()).isEqualTo(320);
         browser.open("/files/view?path=loss-curve.png");
         // Waits until the browser has decoded the image: its natural width is then the PNG's.
-        browser.waitFor(d -> Long.valueOf(64).equals(((org.openqa.selenium.JavascriptExecutor) d)
+        browser.waitFor(d -> Long.valueOf(320).equals(((org.openqa.selenium.JavascriptExecutor) d)
                 .executeScript("return document.getElementById('preview-image').naturalWidth")));
         browser.screenshot("files-03-preview-image");
 
@@ -251,8 +251,9 @@ class WebFilesIT extends PortalIT {
             assertThat(r.statusCode()).as(attempt).isEqualTo(400);
             assertThat(text(r)).as(attempt).contains("through a symbolic link").doesNotContain(PASSWD_LINE);
         }
-        // Dot segments and encoded dots in the address itself are refused before any page is reached.
-        for (String attempt : List.of("/files/../../etc/passwd", "/files/%2e%2e/%2e%2e/etc/passwd")) {
+        // Dot segments, encoded dots and slashes in the address itself are refused by the server (Tomcat, then Spring
+        // Security's firewall) before any page is reached.
+        for (String attempt : List.of("/files/../../etc/passwd", "/files/%2e%2e/%2e%2e/etc/passwd", "/files/a/%2e%2e/view?path=x", "/files/a/../view?path=x", "/files/%2fetc%2fpasswd")) {
             HttpResponse<byte[]> r = fetch(attempt);
             assertThat(r.statusCode()).as(attempt).isEqualTo(400);
             assertThat(text(r)).as(attempt).doesNotContain(PASSWD_LINE);
