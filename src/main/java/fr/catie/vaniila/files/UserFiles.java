@@ -6,21 +6,22 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
@@ -157,9 +158,11 @@ public class UserFiles {
             throw notAFolder(dir);
         }
         List<Entry> entries = new ArrayList<>();
-        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir.local())) {
-            for (Path child : children) {
-                entries.add(entry(dir.root(), dir.path().child(child.getFileName().toString()), child));
+        try (SecureDirectoryStream<Path> open = open(dir)) {
+            for (Path child : open) {
+                String name = child.getFileName().toString();
+                entries.add(entry(dir.root(), dir.path().child(name), dir.local().resolve(name),
+                        RealFolders.attributes(open, child.getFileName())));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -169,10 +172,10 @@ public class UserFiles {
         return new Listing(dir.path(), List.copyOf(entries), usage(caller));
     }
 
-    private static Entry entry(Path root, WorkspacePath path, Path local) throws IOException {
-        BasicFileAttributes own = Files.readAttributes(local, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    private static Entry entry(Path root, WorkspacePath path, Path local, BasicFileAttributes own) throws IOException {
         BasicFileAttributes shown = own;
         if (own.isSymbolicLink()) {
+            // Only what the listing shows: opening the link later walks it again without following links out.
             Path real = WorkspaceRules.nearestReal(local);
             boolean inside = real != null && real.startsWith(root) && Files.exists(local);
             shown = inside ? Files.readAttributes(local, BasicFileAttributes.class) : null;
@@ -204,14 +207,12 @@ public class UserFiles {
     public Opened open(Caller caller, String path) {
         Resolved r = file(caller, path);
         try {
-            return new Opened(info(r), Files.newInputStream(r.local(), LinkOption.NOFOLLOW_LINKS));
+            return new Opened(info(r), Channels.newInputStream(
+                    RealFolders.read(r.root(), RealFolders.segments(r.path()), r.path().value())));
+        } catch (AccessDeniedException e) {
+            throw throughLink(path);
         } catch (IOException e) {
-            // The last component was checked as a link leading inside; open what it leads to.
-            try {
-                return new Opened(info(r), Files.newInputStream(r.local().toRealPath()));
-            } catch (IOException again) {
-                throw new UncheckedIOException(again);
-            }
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -251,47 +252,57 @@ public class UserFiles {
         if (!Files.isDirectory(dir.local())) {
             throw notAFolder(dir);
         }
-        Path start = dir.local().toRealPath();
         String top = dir.path().isRoot() ? caller.username() : dir.path().name();
         ZipOutputStream zip = new ZipOutputStream(out, StandardCharsets.UTF_8);
-        Files.walkFileTree(start, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
-                ZipEntry entry = new ZipEntry(name(d) + "/");
-                entry.setLastModifiedTime(attrs.lastModifiedTime());
-                zip.putNextEntry(entry);
-                zip.closeEntry();
-                return FileVisitResult.CONTINUE;
-            }
+        try (SecureDirectoryStream<Path> open = open(dir)) {
+            zipEntry(zip, top + "/", null);
+            zip.closeEntry();
+            zipFolder(open, top + "/", zip);
+        }
+        zip.finish();
+    }
 
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                if (!attrs.isRegularFile()) {
-                    return FileVisitResult.CONTINUE;
+    private static void zipEntry(ZipOutputStream zip, String name, FileTime modified) throws IOException {
+        ZipEntry entry = new ZipEntry(name);
+        if (modified != null) {
+            entry.setLastModifiedTime(modified);
+        }
+        zip.putNextEntry(entry);
+    }
+
+    /** Zips a folder opened without following links: each entry is opened from it, so none leads out. */
+    private static void zipFolder(SecureDirectoryStream<Path> dir, String prefix, ZipOutputStream zip) throws IOException {
+        List<Path> names = new ArrayList<>();
+        for (Path child : dir) {
+            names.add(child.getFileName());
+        }
+        names.sort(null);
+        for (Path name : names) {
+            BasicFileAttributes attrs;
+            try {
+                attrs = RealFolders.attributes(dir, name);
+            } catch (IOException e) {
+                continue; // gone meanwhile
+            }
+            if (attrs.isDirectory()) {
+                try (SecureDirectoryStream<Path> sub = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+                    zipEntry(zip, prefix + name + "/", attrs.lastModifiedTime());
+                    zip.closeEntry();
+                    zipFolder(sub, prefix + name + "/", zip);
+                } catch (AccessDeniedException e) {
+                    // A folder the portal cannot read: the rest still comes.
                 }
-                try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-                    ZipEntry entry = new ZipEntry(name(file));
-                    entry.setLastModifiedTime(attrs.lastModifiedTime());
-                    zip.putNextEntry(entry);
-                    in.transferTo(zip);
+            } else if (attrs.isRegularFile()) {
+                try (SeekableByteChannel in = dir.newByteChannel(name,
+                        Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+                    zipEntry(zip, prefix + name, attrs.lastModifiedTime());
+                    Channels.newInputStream(in).transferTo(zip);
                     zip.closeEntry();
                 } catch (AccessDeniedException e) {
                     // A file the portal cannot read (a job made it 000): the rest of the folder still comes.
                 }
-                return FileVisitResult.CONTINUE;
             }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                return FileVisitResult.CONTINUE;
-            }
-
-            private String name(Path p) {
-                Path relative = start.relativize(p);
-                return relative.toString().isEmpty() ? top : top + "/" + relative.toString().replace('\\', '/');
-            }
-        });
-        zip.finish();
+        }
     }
 
     /** Makes a folder (0700, the caller's) in a folder of the caller's workspace; returns its path. */
@@ -301,10 +312,14 @@ public class UserFiles {
             throw notAFolder(dir);
         }
         String clean = WorkspacePath.checkName(name == null ? "" : name.strip());
-        Path target = dir.local().resolve(clean);
-        try {
-            Files.createDirectory(target, PosixFilePermissions.asFileAttribute(WorkspaceRules.FOLDER));
-            WorkspaceRules.makePrivate(target, true, caller.uid());
+        try (SecureDirectoryStream<Path> open = open(dir)) {
+            if (RealFolders.exists(open, Path.of(clean))) {
+                throw exists(clean);
+            }
+            // No mkdirat in Java: made by path, but handed to the user only through the folder opened above,
+            // so a folder swapped for a link meanwhile gets nothing of the user's (the mode is 0700 from the start).
+            Files.createDirectory(dir.local().resolve(clean), PosixFilePermissions.asFileAttribute(WorkspaceRules.FOLDER));
+            makePrivate(open, Path.of(clean), true, caller.uid());
         } catch (FileAlreadyExistsException e) {
             throw exists(clean);
         } catch (IOException e) {
@@ -319,22 +334,20 @@ public class UserFiles {
         if (r.path().isRoot()) {
             throw itself();
         }
-        if (!Files.exists(r.local(), LinkOption.NOFOLLOW_LINKS)) {
-            throw notFound(r);
-        }
         String clean = WorkspacePath.checkName(newName == null ? "" : newName.strip());
         WorkspacePath renamed = r.path().parent().child(clean);
-        if (renamed.equals(r.path())) {
-            return renamed;
-        }
-        Path target = r.local().resolveSibling(clean);
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw exists(clean);
-        }
-        try {
-            Files.move(r.local(), target, LinkOption.NOFOLLOW_LINKS);
-        } catch (FileAlreadyExistsException e) {
-            throw exists(clean);
+        try (SecureDirectoryStream<Path> parent = open(resolve(caller, r.path().parent().value(), true))) {
+            Path from = Path.of(r.path().name());
+            if (!RealFolders.exists(parent, from)) {
+                throw notFound(r);
+            }
+            if (renamed.equals(r.path())) {
+                return renamed;
+            }
+            if (RealFolders.exists(parent, Path.of(clean))) {
+                throw exists(clean);
+            }
+            parent.move(from, parent, Path.of(clean));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -347,29 +360,8 @@ public class UserFiles {
         if (r.path().isRoot()) {
             throw itself();
         }
-        try {
-            BasicFileAttributes attrs = Files.readAttributes(r.local(), BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            if (!attrs.isDirectory()) {
-                Files.delete(r.local());
-                return;
-            }
-            Files.walkFileTree(r.local(), new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                    if (exc != null) {
-                        throw exc;
-                    }
-                    Files.delete(d);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+        try (SecureDirectoryStream<Path> parent = open(resolve(caller, r.path().parent().value(), true))) {
+            RealFolders.deleteTree(parent, Path.of(r.path().name()));
         } catch (NoSuchFileException e) {
             throw notFound(r);
         } catch (IOException e) {
@@ -380,7 +372,9 @@ public class UserFiles {
     /**
      * Stores files in a folder of the caller's workspace, replacing files of the same names. The quota is
      * checked for the whole batch before anything is written; each file is written under a hidden
-     * temporary name and renamed into place once complete, so a failure leaves no partial file.
+     * temporary name and renamed into place once complete, so a failure leaves no partial file. Files are
+     * created and renamed from the folder opened without following links, so that nothing is written
+     * outside the workspace even when a job swaps a folder for a link meanwhile.
      *
      * @return the paths of the stored files, in the order given
      */
@@ -395,16 +389,19 @@ public class UserFiles {
         List<String> names = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         long needed = 0;
-        try {
+        try (SecureDirectoryStream<Path> open = open(dir)) {
             for (Upload u : uploads) {
                 String name = baseName(u.name());
                 WorkspacePath.checkName(name);
-                Path target = dir.local().resolve(name);
-                if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                BasicFileAttributes existing = null;
+                if (RealFolders.exists(open, Path.of(name))) {
+                    existing = RealFolders.attributes(open, Path.of(name));
+                }
+                if (existing != null && existing.isDirectory()) {
                     throw exists(name);
                 }
-                if (seen.add(name) && Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
-                    needed -= Files.size(target); // replaced
+                if (seen.add(name) && existing != null && existing.isRegularFile()) {
+                    needed -= existing.size(); // replaced
                 }
                 needed += u.size();
                 names.add(name);
@@ -423,7 +420,7 @@ public class UserFiles {
                 }
                 List<WorkspacePath> stored = new ArrayList<>();
                 for (int i = 0; i < uploads.size(); i++) {
-                    store(caller, dir.local(), names.get(i), uploads.get(i));
+                    store(caller, open, names.get(i), uploads.get(i));
                     stored.add(dir.path().child(names.get(i)));
                 }
                 return stored;
@@ -435,23 +432,59 @@ public class UserFiles {
         }
     }
 
-    private static void store(Caller caller, Path folder, String name, Upload upload) throws IOException {
-        Path temp = folder.resolve("." + name.substring(0, Math.min(name.length(), 100)) + ".upload-" + UUID.randomUUID());
+    private static void store(Caller caller, SecureDirectoryStream<Path> folder, String name, Upload upload)
+            throws IOException {
+        Path temp = Path.of("." + name.substring(0, Math.min(name.length(), 100)) + ".upload-" + UUID.randomUUID());
+        boolean moved = false;
         try {
             try (InputStream in = upload.content().getInputStream();
-                    OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW,
-                            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                    SeekableByteChannel channel = folder.newByteChannel(temp, Set.of(StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                            PosixFilePermissions.asFileAttribute(WorkspaceRules.FILE));
+                    OutputStream out = Channels.newOutputStream(channel)) {
                 // transferTo copies through a small buffer: a large file never sits in memory.
                 long copied = in.transferTo(out);
                 if (copied != upload.size()) {
                     throw new IOException("received " + copied + " bytes of " + name + " instead of " + upload.size());
                 }
             }
-            WorkspaceRules.makePrivate(temp, false, caller.uid());
-            Files.setLastModifiedTime(temp, FileTime.from(Instant.now()));
-            Files.move(temp, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            makePrivate(folder, temp, false, caller.uid());
+            folder.move(temp, folder, Path.of(name));
+            moved = true;
         } finally {
-            Files.deleteIfExists(temp);
+            if (!moved) {
+                try {
+                    folder.deleteFile(temp);
+                } catch (NoSuchFileException e) {
+                    // never created
+                }
+            }
+        }
+    }
+
+    /** Only a portal running as root may hand files over to the user's uid. */
+    private static final boolean AS_ROOT = "root".equals(System.getProperty("user.name"));
+
+    /** As {@link WorkspaceRules#makePrivate}, on an entry of a folder opened without following links. */
+    private static void makePrivate(SecureDirectoryStream<Path> dir, Path name, boolean folder, int uid)
+            throws IOException {
+        PosixFileAttributeView view = dir.getFileAttributeView(name, PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        view.setPermissions(folder ? WorkspaceRules.FOLDER : WorkspaceRules.FILE);
+        if (AS_ROOT && uid > 0) {
+            // A uid with no account on this machine is looked up as the number itself.
+            var lookup = FileSystems.getDefault().getUserPrincipalLookupService();
+            view.setOwner(lookup.lookupPrincipalByName(Integer.toString(uid)));
+            view.setGroup(lookup.lookupPrincipalByGroupName(Integer.toString(uid)));
+        }
+    }
+
+    /** The folder of a resolved path, opened without following links out of the workspace; the caller closes it. */
+    private static SecureDirectoryStream<Path> open(Resolved dir) throws IOException {
+        try {
+            return RealFolders.folder(dir.root(), RealFolders.segments(dir.path()), dir.path().value());
+        } catch (AccessDeniedException e) {
+            throw throughLink(dir.path().value());
         }
     }
 
@@ -476,8 +509,7 @@ public class UserFiles {
             WorkspaceRules.requireInside(root, local, followLast, path.value());
             return new Resolved(path, root, local);
         } catch (AccessDeniedException e) {
-            throw new FileProblem(Reason.THROUGH_LINK, "The path '" + raw + "' leads outside your workspace through "
-                    + "a symbolic link: open the files inside your workspace instead.", raw);
+            throw throughLink(raw);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -504,6 +536,11 @@ public class UserFiles {
     static String imageType(String name) {
         int dot = name.lastIndexOf('.');
         return dot < 0 ? null : IMAGES.get(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
+    private static FileProblem throughLink(String raw) {
+        return new FileProblem(Reason.THROUGH_LINK, "The path '" + raw + "' leads outside your workspace through "
+                + "a symbolic link: open the files inside your workspace instead.", raw);
     }
 
     private static FileProblem notFound(Resolved r) {

@@ -154,6 +154,31 @@ class UserFilesTest {
         assertThat(files.stat(alice, "logo.svg").imageType()).isNull();
     }
 
+    @Test
+    void openingNeverFollowsALinkOutWhateverWasCheckedBefore() throws IOException {
+        // What a job could swap in between a check and a use: the opening itself must refuse it.
+        Path root = workspace.toRealPath();
+        Files.createSymbolicLink(workspace.resolve("etc"), Path.of("/etc"));
+        Files.createDirectories(workspace.resolve("data"));
+        Files.writeString(workspace.resolve("data/x.txt"), "inside");
+        Files.createSymbolicLink(workspace.resolve("shortcut"), Path.of("data"));
+        Files.createSymbolicLink(workspace.resolve("loop-a"), Path.of("loop-b"));
+        Files.createSymbolicLink(workspace.resolve("loop-b"), Path.of("loop-a"));
+        assertThatThrownBy(() -> RealFolders.read(root, List.of("etc", "passwd"), "etc/passwd"))
+                .isInstanceOf(java.nio.file.AccessDeniedException.class).hasMessageContaining("symbolic link");
+        assertThatThrownBy(() -> RealFolders.folder(root, List.of("etc"), "etc").close())
+                .isInstanceOf(java.nio.file.AccessDeniedException.class);
+        assertThatThrownBy(() -> RealFolders.read(root, List.of("loop-a"), "loop-a"))
+                .hasMessageContaining("too many symbolic links");
+        try (var in = java.nio.channels.Channels.newInputStream(
+                RealFolders.read(root, List.of("shortcut", "x.txt"), "shortcut/x.txt"))) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("inside");
+        }
+        assertThat(files.list(alice, "shortcut").entries()).extracting(UserFiles.Entry::name).containsExactly("x.txt");
+        files.upload(alice, "shortcut", List.of(upload("y.txt", "through an inside link")));
+        assertThat(Files.readString(workspace.resolve("data/y.txt"))).isEqualTo("through an inside link");
+    }
+
     private List<String> zipNames(String folder) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         files.zip(alice, folder, out);

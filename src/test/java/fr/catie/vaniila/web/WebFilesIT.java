@@ -42,6 +42,7 @@ class WebFilesIT extends PortalIT {
     Path tmp;
 
     private Browser browser;
+    private String token;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     @BeforeEach
@@ -58,7 +59,7 @@ class WebFilesIT extends PortalIT {
 
     /** A user with an empty workspace, logged in in the browser; returns the workspace on disk. */
     private Path loggedIn(String org, String user) {
-        orgWithUser(org, user, "USER");
+        token = orgWithUser(org, user, "USER");
         browser.login(user, USER_PASSWORD);
         browser.find("#org-name");
         browser.open("/files");
@@ -117,6 +118,11 @@ class WebFilesIT extends PortalIT {
         assertThat(Files.readAllBytes(workspace.resolve("weights.bin"))).isEqualTo(bytes);
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(workspace.resolve("weights.bin")))).isEqualTo("rw-------");
+        if ("root".equals(System.getProperty("user.name"))) {
+            int uid = api.get("/api/v1/me", token).json().get("uid").asInt();
+            assertThat(Files.getAttribute(workspace.resolve("weights.bin"), "unix:uid")).isEqualTo(uid);
+            assertThat(Files.getAttribute(workspace.resolve("weights.bin"), "unix:gid")).isEqualTo(uid);
+        }
 
         HttpResponse<byte[]> download = fetch("/files/download?path=weights.bin");
         assertThat(download.statusCode()).isEqualTo(200);
@@ -167,6 +173,8 @@ class WebFilesIT extends PortalIT {
         browser.click("#files tr[data-name='results'] details.rename button");
         assertThat(browser.text(".flash.success")).isEqualTo("'results' renamed to 'run-1'.");
         assertThat(Files.isDirectory(workspace.resolve("run-1"))).isTrue();
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(workspace.resolve("run-1")))).isEqualTo("rwx------");
         browser.click("#files a.folder[href*='run-1']");
         assertThat(browser.text("nav.crumbs")).contains("My workspace").contains("run-1");
         upload(notes);
