@@ -17,15 +17,32 @@
     return args.reduce((text, arg, i) => text.split('{' + i + '}').join(arg), template);
   }
 
+  const units = (data.units || 'B,KiB,MiB,GiB,TiB').split(',');
+  const language = document.documentElement.lang || 'en';
+  let free = Number(data.freeBytes);
+
+  // Sizes as the server writes them, in the page's language (1.5 MiB, 1,5 Mio).
   function human(bytes) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
     let value = bytes;
     let unit = 0;
     while (value >= 1024 && unit < units.length - 1) {
       value /= 1024;
       unit++;
     }
-    return unit === 0 ? bytes + ' B' : value.toFixed(1) + ' ' + units[unit];
+    if (unit === 0) {
+      return bytes + ' ' + units[0];
+    }
+    return value.toLocaleString(language, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + '\u00a0' + units[unit];
+  }
+
+  // Bytes a file of this name already takes in the folder: replacing it frees them.
+  function replaced(name) {
+    for (const row of document.querySelectorAll('#files tr[data-size]')) {
+      if (row.dataset.name === name) {
+        return Number(row.dataset.size);
+      }
+    }
+    return 0;
   }
 
   function row(file) {
@@ -143,7 +160,16 @@
         failed++;
         continue;
       }
+      const needed = file.size - replaced(file.name);
+      if (needed > free) {
+        // The server would refuse it too, but only after the whole file had crossed the network.
+        finish(view, false, say(data.msgFailed,
+          say(data.msgQuota, human(needed), human(free), human(Number(data.quotaBytes)))));
+        failed++;
+        continue;
+      }
       if (await send(file, view)) {
+        free -= needed;
         stored++;
       } else {
         failed++;

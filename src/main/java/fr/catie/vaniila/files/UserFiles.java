@@ -151,6 +151,25 @@ public class UserFiles {
         }
     }
 
+    /**
+     * Refuses at once a write of {@code bytes} that cannot fit in the caller's workspace, before the bytes
+     * are even received (an upload announces its length); {@link #upload} checks again, exactly.
+     */
+    public void requireRoom(Caller caller, long bytes) {
+        long used = usage(caller).usedBytes();
+        long pending = reserved.getOrDefault(resolve(caller, "", true).root(), new AtomicLong()).get();
+        if (bytes > 0 && used + pending + bytes > quotaBytes) {
+            throw quota(bytes, Math.max(0, quotaBytes - used - pending), quotaBytes);
+        }
+    }
+
+    private static FileProblem quota(long needed, long free, long quotaBytes) {
+        return new FileProblem(Reason.QUOTA, "These files need " + WorkspaceRules.human(needed)
+                + " but your workspace has " + WorkspaceRules.human(free) + " free of its quota of "
+                + WorkspaceRules.human(quotaBytes) + ": delete files you no longer need, then retry.",
+                WorkspaceRules.human(needed), WorkspaceRules.human(free), WorkspaceRules.human(quotaBytes));
+    }
+
     /** The entries of a folder of the caller's workspace. */
     public Listing list(Caller caller, String folder) {
         Resolved dir = resolve(caller, folder, true);
@@ -412,11 +431,7 @@ public class UserFiles {
             long reservedNow = pending.addAndGet(Math.max(0, needed));
             try {
                 if (needed > 0 && used + reservedNow > quotaBytes) {
-                    long free = Math.max(0, quotaBytes - used - (reservedNow - needed));
-                    throw new FileProblem(Reason.QUOTA, "These files need " + WorkspaceRules.human(needed)
-                            + " but your workspace has " + WorkspaceRules.human(free) + " free of its quota of "
-                            + WorkspaceRules.human(quotaBytes) + ": delete files you no longer need, then retry.",
-                            WorkspaceRules.human(needed), WorkspaceRules.human(free), WorkspaceRules.human(quotaBytes));
+                    throw quota(needed, Math.max(0, quotaBytes - used - (reservedNow - needed)), quotaBytes);
                 }
                 List<WorkspacePath> stored = new ArrayList<>();
                 for (int i = 0; i < uploads.size(); i++) {

@@ -1,5 +1,6 @@
 package fr.catie.vaniila.web;
 
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,6 +35,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.multipart.MultipartHttpServletRequest;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import org.springframework.web.util.UriComponentsBuilder;
@@ -153,15 +155,19 @@ public class FilesController {
 
     /**
      * Files into a folder. The page's script sends one file per request and reads a JSON answer; a form
-     * posted without the script gets the folder's page back with a message.
+     * posted without the script gets the folder's page back with a message. Before the parts are read, an
+     * upload whose announced length cannot fit in the workspace is refused ({@link RoomCheck}), so that it is
+     * not spooled to disk for nothing; the exact check follows once the parts are in.
      */
     @PostMapping("/upload")
-    public Object upload(@RequestParam(defaultValue = "") String path,
-            @RequestParam(name = "files", required = false) List<MultipartFile> sent, HttpServletRequest request,
-            RedirectAttributes flash, Locale locale) {
+    public Object upload(HttpServletRequest request, RedirectAttributes flash, Locale locale) {
         Caller caller = Pages.caller();
+        // Read from the query string: asking the request for a parameter would read the whole body first.
+        String path = queryParameter(request, "path");
         List<UserFiles.Upload> uploads = new ArrayList<>();
-        for (MultipartFile f : sent == null ? List.<MultipartFile>of() : sent) {
+        List<MultipartFile> sent = request instanceof MultipartHttpServletRequest multipart
+                ? multipart.getFiles("files") : List.of();
+        for (MultipartFile f : sent) {
             if (!f.isEmpty() || (f.getOriginalFilename() != null && !f.getOriginalFilename().isEmpty())) {
                 uploads.add(new UserFiles.Upload(f.getOriginalFilename(), f.getSize(), f));
             }
@@ -177,6 +183,51 @@ public class FilesController {
         }
         flash.addFlashAttribute("success", new Pages.Flash("files.uploaded", String.join(", ", names)));
         return "redirect:" + link("/files", WorkspacePath.parse(path).value());
+    }
+
+    /**
+     * Refuses an upload whose announced length cannot fit in the caller's workspace before anything reads
+     * its body (the language interceptor asks for a parameter, which would spool the whole upload to disk):
+     * registered ahead of the other interceptors by {@link FilesWebConfiguration}. Its refusal is answered by
+     * this controller's exception handler, as JSON to the page's script. Stateless; thread-safe.
+     */
+    static final class RoomCheck implements org.springframework.web.servlet.HandlerInterceptor {
+        private final UserFiles files;
+
+        RoomCheck(UserFiles files) {
+            this.files = files;
+        }
+
+        @Override
+        public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+            long announced = request.getContentLengthLong();
+            if ("POST".equals(request.getMethod()) && announced > MULTIPART_ENVELOPE) {
+                files.requireRoom(Pages.caller(), announced - MULTIPART_ENVELOPE);
+            }
+            return true;
+        }
+    }
+
+    /**
+     * More than the multipart framing of an upload can take (boundaries, part headers, the CSRF field), so
+     * that a body longer than the free space plus this certainly holds more file bytes than fit.
+     */
+    static final long MULTIPART_ENVELOPE = 64 * 1024;
+
+    /** A parameter of the query string, decoded as the servlet container would; empty when absent. */
+    static String queryParameter(HttpServletRequest request, String name) {
+        String query = request.getQueryString();
+        if (query == null) {
+            return "";
+        }
+        for (String pair : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            if (key.equals(name)) {
+                return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return "";
     }
 
     @PostMapping("/mkdir")
