@@ -267,12 +267,24 @@ public class UserFiles {
      * Entries are named under the folder's name (the username for the workspace itself).
      */
     public void zip(Caller caller, String folder, OutputStream out) throws IOException {
+        zip(caller, folder, out, ZIP_LEVEL);
+    }
+
+    /**
+     * Deflate level of the zips: the fastest. Folders hold mostly model weights and datasets that barely
+     * compress, where higher levels only cost time (docs/benchmarks/web-files.md).
+     */
+    static final int ZIP_LEVEL = java.util.zip.Deflater.BEST_SPEED;
+
+    /** As {@link #zip(Caller, String, OutputStream)} with a given deflate level (the benchmark compares them). */
+    void zip(Caller caller, String folder, OutputStream out, int level) throws IOException {
         Resolved dir = resolve(caller, folder, true);
         if (!Files.isDirectory(dir.local())) {
             throw notAFolder(dir);
         }
         String top = dir.path().isRoot() ? caller.username() : dir.path().name();
         ZipOutputStream zip = new ZipOutputStream(out, StandardCharsets.UTF_8);
+        zip.setLevel(level);
         try (SecureDirectoryStream<Path> open = open(dir)) {
             zipEntry(zip, top + "/", null);
             zip.closeEntry();
