@@ -138,6 +138,9 @@ class WebAccountIT extends PortalIT {
         assertThat(browser.text("#account-role")).isEqualTo("Utilisateur");
         browser.click("nav a[href='/files']");
         assertThat(browser.text("h1")).isEqualTo("Fichiers");
+        assertThat(browser.text("#quota-text")).isEqualTo("0 o utilisés sur 8,0 Mio, 8,0 Mio libres");
+        assertThat(browser.text("#files-empty")).isEqualTo("Ce dossier est vide : envoyez des fichiers ou créez un dossier.");
+        browser.screenshot("files-07-fr");
         browser.click("nav a[href='/account']");
         browser.screenshot("account-03-fr");
         browser.phoneWidth();

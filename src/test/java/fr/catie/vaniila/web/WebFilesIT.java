@@ -162,6 +162,11 @@ class WebFilesIT extends PortalIT {
         browser.waitFor(d -> Long.valueOf(320).equals(((org.openqa.selenium.JavascriptExecutor) d)
                 .executeScript("return document.getElementById('preview-image').naturalWidth")));
         browser.screenshot("files-03-preview-image");
+        browser.click(".file-facts details.rename summary");
+        browser.type("#rename-file", "loss.png");
+        browser.click(".file-facts details.rename button");
+        assertThat(browser.text(".flash.success")).isEqualTo("'loss-curve.png' renamed to 'loss.png'.");
+        assertThat(browser.text("#files tr[data-name='loss.png']")).contains("loss.png");
 
         // A folder: made, renamed, downloaded as a zip, deleted with everything in it after a confirmation.
         browser.open("/files");
