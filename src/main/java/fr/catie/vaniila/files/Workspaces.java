@@ -85,6 +85,20 @@ public class Workspaces {
     }
 
     /**
+     * The caller's workspace, created private to the caller (0700, owned by the caller's uid when the
+     * portal runs as root) when it does not exist yet.
+     */
+    public Path create(Caller caller) throws java.io.IOException {
+        Path workspace = of(caller);
+        if (!java.nio.file.Files.isDirectory(workspace)) {
+            java.nio.file.Files.createDirectories(workspace.getParent());
+            java.nio.file.Files.createDirectories(workspace);
+            WorkspaceRules.makePrivate(workspace, true, caller.uid());
+        }
+        return workspace;
+    }
+
+    /**
      * A path the user gave, resolved against the workspace (or taken as is when absolute), refused
      * when it lands outside the workspace.
      */

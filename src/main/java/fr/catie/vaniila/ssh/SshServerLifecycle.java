@@ -150,13 +150,7 @@ public class SshServerLifecycle implements SmartLifecycle {
 
     /** The user's workspace, created private to the user when it does not exist yet. */
     private Path workspaceOf(Caller caller) throws IOException {
-        Path workspace = workspaces.of(caller);
-        if (!Files.isDirectory(workspace)) {
-            Files.createDirectories(workspace.getParent());
-            Files.createDirectories(workspace);
-            new WorkspaceFiles().makePrivate(workspace, true, caller.uid());
-        }
-        return workspace;
+        return workspaces.create(caller);
     }
 
     private KeyPairProvider hostKeyProvider() {

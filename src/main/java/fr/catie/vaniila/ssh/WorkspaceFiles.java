@@ -4,33 +4,23 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
 import java.util.Set;
 
+import fr.catie.vaniila.files.WorkspaceRules;
 import org.apache.sshd.common.file.root.RootedFileSystem;
 
 /**
- * The rules every file transfer into a workspace follows, for SFTP and SCP alike: a path may not
- * lead out of the workspace (not through {@code ..}, an absolute path or a symbolic link); what is
- * created is private to its owner (files 0600, folders 0700) and owned by the user's Unix account;
- * and writes stop at the workspace quota. Stateless; thread-safe.
+ * The workspace rules of {@link WorkspaceRules} applied to SSHD's rooted paths, for SFTP and SCP alike:
+ * a path may not lead out of the workspace (not through {@code ..}, an absolute path or a symbolic
+ * link); what is created is private to its owner (files 0600, folders 0700) and owned by the user's
+ * Unix account; and writes stop at the workspace quota. Stateless; thread-safe.
  */
 public final class WorkspaceFiles {
 
-    static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
-    static final Set<PosixFilePermission> FOLDER = PosixFilePermissions.fromString("rwx------");
-    private static final Set<PosixFilePermission> OWNER = EnumSet.of(PosixFilePermission.OWNER_READ,
-            PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE);
-
-    private final boolean asRoot = "root".equals(System.getProperty("user.name"));
+    static final Set<PosixFilePermission> FILE = WorkspaceRules.FILE;
+    static final Set<PosixFilePermission> FOLDER = WorkspaceRules.FOLDER;
 
     /** The workspace of a rooted path, as a real path on the local disk. */
     static Path workspace(Path rooted) throws IOException {
@@ -67,109 +57,27 @@ public final class WorkspaceFiles {
      * (lstat, removing a link), so only the folders leading to it are checked.
      */
     static Path requireInside(Path rooted, boolean followLast) throws IOException {
-        Path root = workspace(rooted);
-        Path local = local(rooted);
-        if (!followLast) {
-            Path parent = local.getParent();
-            if (parent == null || !parent.startsWith(root)) {
-                return local; // the workspace itself
-            }
-            Path real = nearestReal(parent);
-            if (real == null || !real.startsWith(root)) {
-                throw new AccessDeniedException(rooted.toString(), null,
-                        "leads outside your workspace through a symbolic link");
-            }
-            return local;
-        }
-        Path probe = local;
-        while (probe != null && !Files.exists(probe, LinkOption.NOFOLLOW_LINKS)) {
-            probe = probe.getParent();
-        }
-        if (probe == null) {
-            throw new AccessDeniedException(rooted.toString(), null, "outside your workspace");
-        }
-        Path real;
-        if (Files.isSymbolicLink(probe) && !Files.exists(probe)) {
-            // A dangling link: where it would lead is what matters.
-            Path target = Files.readSymbolicLink(probe);
-            real = probe.getParent().resolve(target).normalize();
-        } else {
-            real = probe.toRealPath();
-        }
-        if (!real.startsWith(root)) {
-            throw new AccessDeniedException(rooted.toString(), null,
-                    "leads outside your workspace through a symbolic link");
-        }
-        return local;
-    }
-
-    private static Path nearestReal(Path local) throws IOException {
-        Path probe = local;
-        while (probe != null && !Files.exists(probe, LinkOption.NOFOLLOW_LINKS)) {
-            probe = probe.getParent();
-        }
-        if (probe == null) {
-            return null;
-        }
-        if (Files.isSymbolicLink(probe) && !Files.exists(probe)) {
-            return probe.getParent().resolve(Files.readSymbolicLink(probe)).normalize();
-        }
-        return probe.toRealPath();
+        return WorkspaceRules.requireInside(workspace(rooted), local(rooted), followLast, rooted.toString());
     }
 
     /** Makes a new file or folder private to the user and owned by the user's account (when the portal is root). */
     void makePrivate(Path local, boolean folder, int uid) throws IOException {
-        Files.setPosixFilePermissions(local, folder ? FOLDER : FILE);
-        if (asRoot && uid > 0) {
-            Files.setAttribute(local, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(local, "unix:gid", uid, LinkOption.NOFOLLOW_LINKS);
-        }
+        WorkspaceRules.makePrivate(local, folder, uid);
     }
 
     /** Permissions a client asks for, kept to the owner's: a workspace is never shared through a mode. */
     static Set<PosixFilePermission> ownerOnly(Set<PosixFilePermission> asked) {
-        Set<PosixFilePermission> kept = EnumSet.noneOf(PosixFilePermission.class);
-        for (PosixFilePermission p : asked) {
-            if (OWNER.contains(p)) {
-                kept.add(p);
-            }
-        }
-        kept.add(PosixFilePermission.OWNER_READ);
-        kept.add(PosixFilePermission.OWNER_WRITE);
-        return kept;
+        return WorkspaceRules.ownerOnly(asked);
     }
 
     /** Bytes used by the files of a workspace (links not followed). */
     static long usage(Path workspace) throws IOException {
-        long[] total = {0};
-        if (!Files.exists(workspace)) {
-            return 0;
-        }
-        Files.walkFileTree(workspace, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                total[0] += attrs.isRegularFile() ? attrs.size() : 0;
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                return FileVisitResult.CONTINUE;
-            }
-        });
-        return total[0];
+        return WorkspaceRules.usage(workspace);
     }
 
     /** The message of a write refused by the quota, saying what to do. */
     static String quotaMessage(long quota) {
-        return "workspace quota of " + human(quota) + " reached: delete files you no longer need, then retry";
-    }
-
-    static String human(long bytes) {
-        if (bytes >= 1L << 30) {
-            return String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
-        }
-        return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        return WorkspaceRules.quotaMessage(quota);
     }
 
     /**
