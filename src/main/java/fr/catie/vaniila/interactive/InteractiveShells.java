@@ -57,7 +57,7 @@ public class InteractiveShells implements InteractiveAllocations {
     /** After a shell ended by a signal, how long to wait for the job's end to say why. */
     static final long SETTLE_WAIT_MS = 8_000;
     private static final byte CTRL_C = 3;
-    private static final Pattern PLAIN_WORD = Pattern.compile("[A-Za-z0-9_./=:@%+,-]+");
+    private static final Pattern PLAIN_WORD = Pattern.compile("[A-Za-z0-9_./=:@+,-]+");
     private static final DateTimeFormatter SLURM_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
 
     private final Jobs jobs;
@@ -187,6 +187,7 @@ public class InteractiveShells implements InteractiveAllocations {
         Instant runningSince;
         Instant endingSince;
         Instant jobEndSeen;
+        int quietRounds;
         Integer exitCode;
         ScheduledFuture<?> watch;
 
@@ -302,6 +303,10 @@ public class InteractiveShells implements InteractiveAllocations {
         /** The watcher's round: reports waiting, notices a job that ended without its terminal. */
         void check() {
             if (phase == Phase.ENDED) {
+                return;
+            }
+            // While the shell runs, its end comes through the agent's stream: the job is read only now and then.
+            if (phase == Phase.ATTACHED && jobEndSeen == null && ++quietRounds % 7 != 0) {
                 return;
             }
             JobView job;

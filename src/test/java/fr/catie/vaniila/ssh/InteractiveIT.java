@@ -117,6 +117,23 @@ class InteractiveIT extends PortalIT {
     }
 
     @Test
+    void srunFromThePortalsShellGivesTheShellBackAfterwards() throws Exception {
+        try (OpenSsh.Typing shell = client.typing()) {
+            shell.await(user + "@vaniila:~\\$ ");
+            shell.type("srun --pty bash\r");
+            shell.type("echo in-node-$((3*3))\r");
+            shell.await("in-node-9\r\n");
+            shell.type("exit 4\r");
+            // The portal's prompt again, and what is typed next is the portal shell's, not lost to the allocation.
+            shell.await("(?s)in-node-9.*" + user + "@vaniila:~\\$ ");
+            shell.type("squeue --me\r");
+            shell.await("JOBID PARTITION");
+            shell.type("exit\r");
+            assertThat(shell.exit()).as(shell.screen()).isZero();
+        }
+    }
+
+    @Test
     void theShellSeesTheClientsWindowSize() throws Exception {
         try (OpenSsh.Typing srun = client.typingOnTerminal(132, 43, "srun", "--pty", "bash")) {
             srun.type("stty size; exit\r");
