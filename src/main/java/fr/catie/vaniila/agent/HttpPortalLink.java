@@ -135,8 +135,11 @@ public final class HttpPortalLink implements PortalLink {
                     throw new PortalRefusedException("the portal at " + portal + " refused this agent's token for a"
                             + " terminal (HTTP " + status + ")");
                 }
-                throw new IOException("the portal refused the terminal of launch " + launchId + " (HTTP " + status
-                        + "): no terminal waits for it");
+                if (status == 404) {
+                    throw new TerminalRefusedException("the portal refused the terminal of launch " + launchId
+                            + " (HTTP 404): no terminal waits for it");
+                }
+                throw new IOException("the portal answered HTTP " + status + " to the terminal of launch " + launchId);
             }
             throw new IOException("the terminal of launch " + launchId + " could not reach the portal: " + cause, cause);
         }

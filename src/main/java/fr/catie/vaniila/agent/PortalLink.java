@@ -41,7 +41,8 @@ public interface PortalLink {
      * frames for the terminal ({@link TerminalFrames}) arrive through {@code fromPortal}, the terminal's output goes
      * back through the returned stream.
      *
-     * @throws IOException when the portal refuses (no terminal waits for this launch) or cannot be reached
+     * @throws TerminalRefusedException when no terminal waits for this launch on the portal
+     * @throws IOException               when the portal cannot be reached (the agent may try again)
      */
     TerminalStream openTerminal(LaunchId launchId, TerminalInput fromPortal) throws IOException;
 

@@ -102,11 +102,11 @@ final class TerminalRelay {
                         hangUp();
                     }
                 });
-            } catch (PortalRefusedException e) {
-                LOG.log(Level.WARNING, "terminal of launch " + launchId + ": " + e.getMessage());
+            } catch (PortalRefusedException | TerminalRefusedException e) {
+                LOG.log(Level.WARNING, "terminal of launch " + launchId + " not relayed, hanging up: " + e.getMessage());
                 return null;
             } catch (IOException e) {
-                if (attempt == CONNECT_ATTEMPTS || e.getMessage() != null && e.getMessage().contains("no terminal")) {
+                if (attempt == CONNECT_ATTEMPTS) {
                     LOG.log(Level.WARNING, "terminal of launch " + launchId + " not relayed, hanging up: "
                             + e.getMessage());
                     return null;

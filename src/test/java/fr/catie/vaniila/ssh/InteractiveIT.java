@@ -218,6 +218,17 @@ class InteractiveIT extends PortalIT {
     }
 
     @Test
+    void theWallTimeEndsTheSessionWithSlurmsMessage() throws Exception {
+        try (OpenSsh.Typing srun = client.typing("srun", "-t", "0:04", "--pty", "bash")) {
+            srun.type("echo JOB=$SLURM_JOB_ID\r");
+            long id = Long.parseLong(srun.await("JOB=(\\d+)\r\n").group(1));
+            srun.await("srun: error: \\*\\*\\* JOB " + id + " ON \\S+ CANCELLED AT \\S+ DUE TO TIME LIMIT \\*\\*\\*");
+            assertThat(srun.exit()).isNotZero();
+            assertThat(api.get("/api/v1/jobs/" + id, token).text("state")).isEqualTo("TIMEOUT");
+        }
+    }
+
+    @Test
     void refusedRequestsSayWhatToChange() throws Exception {
         OpenSsh.Result noCommand = client.ssh(null, "srun", "--pty");
         assertThat(noCommand.exit()).isEqualTo(1);
