@@ -457,15 +457,6 @@ class NodeAgentIT {
         failed = portal.await(AgentEvent.LaunchFailed.class, interactive.launchId(), WAIT);
         assertTrue(failed.message().contains("an INTERACTIVE launch needs a script"), failed.message());
 
-        // A terminal nobody waits for on the portal (this harness has no terminal stream) is hung up at once:
-        // the shell gets SIGHUP, the launch ends with 128+1 rather than running unseen until its wall time.
-        LaunchSpec unseen = spec("int-2", 113, LaunchKind.INTERACTIVE, "bash", List.of(), 0, 1, List.of(), Map.of(),
-                0, 0);
-        portal.send(PortalHarness.launchCommand("c-int-2", unseen));
-        portal.await(AgentEvent.Started.class, unseen.launchId(), WAIT);
-        AgentEvent.Exited hungUp = portal.await(AgentEvent.Exited.class, unseen.launchId(), WAIT);
-        assertEquals(129, hungUp.exitCode(), String.valueOf(hungUp));
-
         if (ROOT) {
             assertEquals(0, run("groupadd", "-g", "64002", "vaniila-t2"));
             assertEquals(0, run("useradd", "-u", "64002", "-g", "64002", "-M", "vaniila-t2"));
@@ -479,6 +470,20 @@ class NodeAgentIT {
                     + " assigned uid 64003"), failed.message());
         }
         assertEquals(0, portal.count(e -> e instanceof AgentEvent.Started));
+    }
+
+    @Test
+    void anInteractiveTerminalNobodyWaitsForIsHungUp() throws Exception {
+        startAgent();
+        // This harness has no terminal stream (404), as a portal where the user left before the shell started:
+        // the shell gets SIGHUP and the launch ends with 128+1, rather than running unseen until its wall time.
+        LaunchSpec unseen = spec("int-2", 113, LaunchKind.INTERACTIVE, "bash", List.of(), 0, 1, List.of(), Map.of(),
+                0, 0);
+        portal.send(PortalHarness.launchCommand("c-int-2", unseen));
+        portal.await(AgentEvent.Started.class, unseen.launchId(), WAIT);
+        AgentEvent.Exited hungUp = portal.await(AgentEvent.Exited.class, unseen.launchId(), WAIT);
+        assertEquals(129, hungUp.exitCode(), String.valueOf(hungUp));
+        assertEquals(ExitReason.EXITED, hungUp.reason());
     }
 
     @Test
