@@ -23,6 +23,13 @@ import fr.catie.vaniila.interactive.TerminalOutput;
 import fr.catie.vaniila.interactive.TerminalSize;
 import fr.catie.vaniila.support.ApiClient;
 import fr.catie.vaniila.support.PortalIT;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.keyverifier.AcceptAllServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.util.security.SecurityUtils;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -139,6 +146,53 @@ class InteractiveIT extends PortalIT {
             srun.type("stty size; exit\r");
             srun.await("43 132\r\n");
             assertThat(srun.exit()).as(srun.screen()).isZero();
+        }
+    }
+
+    @Test
+    void aWindowChangeSentByTheSshClientReachesTheShell() throws Exception {
+        java.security.KeyPairGenerator g = SecurityUtils.getKeyPairGenerator(SecurityUtils.EDDSA);
+        g.initialize(255);
+        java.security.KeyPair key = g.generateKeyPair();
+        assertThat(api.post("/api/v1/ssh-keys", json("publicKey",
+                PublicKeyEntry.toString(key.getPublic())), token).status())
+                .isEqualTo(201);
+        SshClient sshd = SshClient.setUpDefaultClient();
+        sshd.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+        sshd.start();
+        try (ClientSession session = sshd.connect(user, "127.0.0.1", server.port())
+                .verify(Duration.ofSeconds(30)).getSession()) {
+            session.addPublicKeyIdentity(key);
+            session.auth().verify(Duration.ofSeconds(30));
+            java.io.PipedOutputStream keysTyped = new java.io.PipedOutputStream();
+            ByteArrayOutputStream screen = new ByteArrayOutputStream() {
+                @Override
+                public synchronized void write(byte[] b, int off, int len) {
+                    super.write(b, off, len);
+                }
+            };
+            try (ChannelExec channel = session.createExecChannel("srun --pty bash")) {
+                channel.setUsePty(true);
+                channel.setPtyColumns(100);
+                channel.setPtyLines(30);
+                channel.setIn(new java.io.PipedInputStream(keysTyped));
+                channel.setOut(screen);
+                channel.setErr(screen);
+                channel.open().verify(Duration.ofSeconds(30));
+                keysTyped.write("stty size\r".getBytes(StandardCharsets.UTF_8));
+                keysTyped.flush();
+                awaitScreen(screen, "30 100\r\n");
+                channel.sendWindowChange(132, 43);
+                Thread.sleep(300);
+                keysTyped.write("stty size; exit 5\r".getBytes(StandardCharsets.UTF_8));
+                keysTyped.flush();
+                awaitScreen(screen, "43 132\r\n");
+                channel.waitFor(java.util.EnumSet.of(ClientChannelEvent.CLOSED),
+                        Duration.ofSeconds(60));
+                assertThat(channel.getExitStatus()).isEqualTo(5);
+            }
+        } finally {
+            sshd.stop();
         }
     }
 
