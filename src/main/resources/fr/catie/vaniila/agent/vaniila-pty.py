@@ -78,11 +78,13 @@ def main():
     def hang_up(*_):
         if state["hangup_at"] is None:
             state["hangup_at"] = time.monotonic()
-            try:
-                os.killpg(pid, signal.SIGHUP)
-                os.killpg(pid, signal.SIGCONT)
-            except OSError:
-                pass
+            # The child may not have made its session yet (a hang-up right at the start): signal it too.
+            for send in (os.killpg, os.kill):
+                try:
+                    send(pid, signal.SIGHUP)
+                    send(pid, signal.SIGCONT)
+                except OSError:
+                    pass
 
     signal.signal(signal.SIGTERM, hang_up)
     signal.signal(signal.SIGHUP, hang_up)
@@ -164,10 +166,11 @@ def main():
                     write_all(1, data)
                 break
         if state["hangup_at"] is not None and time.monotonic() - state["hangup_at"] > HANGUP_GRACE:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
+            for send in (os.killpg, os.kill):
+                try:
+                    send(pid, signal.SIGKILL)
+                except OSError:
+                    pass
     if status is None:
         _, status = os.waitpid(pid, 0)
     # Whatever the shell left running in its process group (a background job) ends with the session.
