@@ -124,6 +124,26 @@ class InteractiveIT extends PortalIT {
     }
 
     @Test
+    void sallocSaysWhileItWaitsAndCtrlCGivesTheAllocationUp() throws Exception {
+        String admin = adminToken();
+        // The one titan node drained: a job asking for its flavor waits.
+        assertThat(api.post("/api/v1/nodes/catie-titan-1/drain", json("reason", "interactive test"), admin).status())
+                .isEqualTo(200);
+        try (OpenSsh.Typing salloc = client.typing("salloc", "--gres=gpu:titanrtx-24g:1", "-t", "5")) {
+            long id = Long.parseLong(salloc.await("salloc: Pending job allocation (\\d+)\r\n").group(1));
+            salloc.await("salloc: job " + id + " queued and waiting for resources\r\n");
+            salloc.await("salloc: waiting: .+\r\n");
+            assertThat(api.get("/api/v1/jobs/" + id, token).text("state")).isEqualTo("PENDING");
+            salloc.type("\u0003");
+            salloc.await("salloc: Job allocation " + id + " has been revoked.\r\n");
+            assertThat(salloc.exit()).isEqualTo(1);
+            assertThat(api.get("/api/v1/jobs/" + id, token).text("state")).isEqualTo("CANCELLED");
+        } finally {
+            assertThat(api.post("/api/v1/nodes/catie-titan-1/resume", null, admin).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void srunFromThePortalsShellGivesTheShellBackAfterwards() throws Exception {
         try (OpenSsh.Typing shell = client.typing()) {
             shell.await(user + "@vaniila:~\\$ ");
