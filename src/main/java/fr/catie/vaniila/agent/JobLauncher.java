@@ -154,6 +154,13 @@ final class JobLauncher {
             job.add("/bin/bash");
             job.add(jobDir.resolve("job.sh").toString());
         } else if (spec.kind() == LaunchKind.INTERACTIVE) {
+            String path = environment(spec, user.name()).get("PATH");
+            boolean python = java.util.Arrays.stream(path.split(":"))
+                    .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, "python3")));
+            if (!python) {
+                throw new LaunchException("python3 is not installed on this node (looked in " + path + "): interactive"
+                        + " jobs need it for their terminal; install it (apt-get install python3) or use another node");
+            }
             // The portal sends the window's size as the first frame; 80x24 until then.
             job.addAll(List.of("python3", jobDir.resolve(RELAY).toString(), "80", "24", "/bin/bash", "-c",
                     spec.script()));

@@ -484,6 +484,13 @@ class NodeAgentIT {
         AgentEvent.Exited hungUp = portal.await(AgentEvent.Exited.class, unseen.launchId(), WAIT);
         assertEquals(129, hungUp.exitCode(), String.valueOf(hungUp));
         assertEquals(ExitReason.EXITED, hungUp.reason());
+
+        // Without python3 on the job's PATH there is no terminal: refused with what to install.
+        LaunchSpec noPython = spec("int-3", 114, LaunchKind.INTERACTIVE, "bash", List.of(), 0, 1, List.of(),
+                Map.of("PATH", workspace.resolve("no-such-bin").toString()), 0, 0);
+        portal.send(PortalHarness.launchCommand("c-int-3", noPython));
+        AgentEvent.LaunchFailed failed = portal.await(AgentEvent.LaunchFailed.class, noPython.launchId(), WAIT);
+        assertTrue(failed.message().contains("python3 is not installed on this node"), failed.message());
     }
 
     @Test
