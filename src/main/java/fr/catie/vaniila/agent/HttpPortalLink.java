@@ -11,8 +11,16 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -72,6 +80,98 @@ public final class HttpPortalLink implements PortalLink {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(chunk, 0, length))
                 .build();
         return read(send(request), LogAck.class);
+    }
+
+    @Override
+    public TerminalStream openTerminal(LaunchId launchId, TerminalInput fromPortal) throws IOException {
+        String base = portal.toString().replaceFirst("^http", "ws");
+        URI uri = URI.create(base + "/agent/v1/terminals/" + URLEncoder.encode(launchId.value(), StandardCharsets.UTF_8));
+        AtomicBoolean closed = new AtomicBoolean();
+        WebSocket.Listener listener = new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
+                fromPortal.frames(data);
+                socket.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+                // The portal sends no text; ignoring it keeps older agents working if it ever does.
+                socket.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket socket, int status, String reason) {
+                if (closed.compareAndSet(false, true)) {
+                    fromPortal.closed(reason == null || reason.isEmpty() ? "the portal closed the terminal" : reason);
+                }
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "");
+                return null;
+            }
+
+            @Override
+            public void onError(WebSocket socket, Throwable error) {
+                if (closed.compareAndSet(false, true)) {
+                    fromPortal.closed("the terminal's connection to the portal broke: " + error.getMessage());
+                }
+            }
+        };
+        WebSocket socket;
+        try {
+            socket = client.newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + token)
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .buildAsync(uri, listener).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while opening the terminal of launch " + launchId, e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof java.net.http.WebSocketHandshakeException h) {
+                int status = h.getResponse().statusCode();
+                if (status == 401 || status == 403) {
+                    throw new PortalRefusedException("the portal at " + portal + " refused this agent's token for a"
+                            + " terminal (HTTP " + status + ")");
+                }
+                if (status == 404) {
+                    throw new TerminalRefusedException("the portal refused the terminal of launch " + launchId
+                            + " (HTTP 404): no terminal waits for it");
+                }
+                throw new IOException("the portal answered HTTP " + status + " to the terminal of launch " + launchId);
+            }
+            throw new IOException("the terminal of launch " + launchId + " could not reach the portal: " + cause, cause);
+        }
+        return new TerminalStream() {
+            @Override
+            public synchronized void output(byte[] data, int offset, int length) throws IOException {
+                await(socket.sendBinary(ByteBuffer.wrap(data, offset, length).slice(), true));
+            }
+
+            @Override
+            public synchronized void exited(Integer exitCode) throws IOException {
+                await(socket.sendText("{\"exit\":" + exitCode + "}", true));
+                await(socket.sendClose(WebSocket.NORMAL_CLOSURE, "exited"));
+            }
+
+            @Override
+            public void abort() {
+                socket.abort();
+            }
+        };
+    }
+
+    private static void await(CompletableFuture<WebSocket> sent) throws IOException {
+        try {
+            sent.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while relaying a terminal", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("the terminal's connection to the portal broke: "
+                    + (e.getCause() == null ? e : e.getCause()), e);
+        }
     }
 
     private HttpRequest json(String path, Object body, Duration timeout) {

@@ -54,8 +54,22 @@ final class JobLauncher {
             "echo \"$code\" > \"$jobdir/exit_code.tmp\" && mv -f \"$jobdir/exit_code.tmp\" \"$jobdir/exit_code\"",
             "");
 
-    /** A started launch: the wrapper's pid and start instant, the job's process group, the cgroup if any. */
-    record Spawned(long wrapperPid, Instant wrapperStart, long jobPid, String cgroup) {
+    static final String RELAY = "vaniila-pty.py";
+
+    /**
+     * The wrapper of an interactive launch: the same, except that the job (the PTY relay) keeps the wrapper's
+     * standard input and output, the agent's pipes to the terminal. The wrapper keeps its own copy of the output
+     * open until it has written {@code exit_code}, so the end of the output tells the agent the status is there.
+     */
+    private static final String INTERACTIVE_WRAPPER_TEXT = WRAPPER_TEXT.replace(
+            "setsid \"$@\" </dev/null >>\"$out\" 2>>\"$err\" &",
+            "exec 3<&0 4>&1\nsetsid \"$@\" <&3 >&4 2>>\"$err\" 3<&- 4>&- &\nexec 3<&- 4>&-");
+
+    /**
+     * A started launch: the wrapper's pid and start instant, the job's process group, the cgroup if any, and for an
+     * interactive launch the wrapper's process, whose standard input and output are the terminal's (null otherwise).
+     */
+    record Spawned(long wrapperPid, Instant wrapperStart, long jobPid, String cgroup, Process terminal) {
     }
 
     private final boolean asRoot;
@@ -118,7 +132,12 @@ final class JobLauncher {
             if (!stderr.equals(stdout)) {
                 ownedFile(stderr, new byte[0], "rw-------", user);
             }
-            ownedFile(jobDir.resolve(WRAPPER), WRAPPER_TEXT.getBytes(StandardCharsets.UTF_8), "r-x------", user);
+            boolean interactive = spec.kind() == LaunchKind.INTERACTIVE;
+            ownedFile(jobDir.resolve(WRAPPER), (interactive ? INTERACTIVE_WRAPPER_TEXT : WRAPPER_TEXT)
+                    .getBytes(StandardCharsets.UTF_8), "r-x------", user);
+            if (interactive) {
+                ownedFile(jobDir.resolve(RELAY), relayText(), "r-x------", user);
+            }
         } catch (IOException e) {
             throw new LaunchException("the job's files could not be prepared in " + workspace + ": " + e.getMessage(),
                     e);
@@ -134,6 +153,17 @@ final class JobLauncher {
             }
             job.add("/bin/bash");
             job.add(jobDir.resolve("job.sh").toString());
+        } else if (spec.kind() == LaunchKind.INTERACTIVE) {
+            String path = environment(spec, user.name()).get("PATH");
+            boolean python = java.util.Arrays.stream(path.split(":"))
+                    .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, "python3")));
+            if (!python) {
+                throw new LaunchException("python3 is not installed on this node (looked in " + path + "): interactive"
+                        + " jobs need it for their terminal; install it (apt-get install python3) or use another node");
+            }
+            // The portal sends the window's size as the first frame; 80x24 until then.
+            job.addAll(List.of("python3", jobDir.resolve(RELAY).toString(), "80", "24", "/bin/bash", "-c",
+                    spec.script()));
         } else {
             job.addAll(trainingCommand);
             job.addAll(spec.argv());
@@ -161,10 +191,12 @@ final class JobLauncher {
                 stderr.toString()));
         command.addAll(job);
 
+        boolean interactive = spec.kind() == LaunchKind.INTERACTIVE;
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workdir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(interactive ? ProcessBuilder.Redirect.PIPE
+                        : ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(interactive ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         Map<String, String> env = builder.environment();
         env.clear();
@@ -188,7 +220,7 @@ final class JobLauncher {
         long wrapperPid = process.pid();
         Instant wrapperStart = process.info().startInstant().orElse(Instant.now());
         long jobPid = awaitJobPid(jobDir, process);
-        return new Spawned(wrapperPid, wrapperStart, jobPid, cgroup);
+        return new Spawned(wrapperPid, wrapperStart, jobPid, cgroup, interactive ? process : null);
     }
 
     /**
@@ -210,6 +242,16 @@ final class JobLauncher {
         env.put("CUDA_VISIBLE_DEVICES", spec.gpuIndices().stream().map(String::valueOf)
                 .collect(Collectors.joining(",")));
         return env;
+    }
+
+    /** The PTY relay program, shipped in the jar beside this class. */
+    private static byte[] relayText() throws IOException {
+        try (java.io.InputStream in = JobLauncher.class.getResourceAsStream(RELAY)) {
+            if (in == null) {
+                throw new IOException(RELAY + " is missing from the agent's jar");
+            }
+            return in.readAllBytes();
+        }
     }
 
     /** Reads {@code job.pid}, waiting for the wrapper to write it (milliseconds, at most 10 s). */

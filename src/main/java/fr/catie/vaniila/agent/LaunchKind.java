@@ -6,6 +6,9 @@ public enum LaunchKind {
     BATCH,
     /** The jar's {@code train} role with {@code argv}, one process per rank on this node. */
     TRAINING,
-    /** An interactive session: not supported by this agent version; such a launch fails with a message. */
+    /**
+     * A terminal: {@code script} runs by {@code bash -c} on a new PTY, relayed to the portal
+     * ({@code /agent/v1/terminals/{launchId}}).
+     */
     INTERACTIVE
 }

@@ -16,7 +16,8 @@ import java.util.Map;
  * @param user            the account to run as
  * @param workdir         the working directory, inside the workspace
  * @param jobDir          the job's directory (script, wrapper, exit code, metrics), inside the workspace
- * @param script          the batch script (BATCH)
+ * @param script          the batch script (BATCH); the command line run on the terminal by {@code bash -c}
+ *                        (INTERACTIVE)
  * @param argv            the jar's arguments, role first (TRAINING)
  * @param stdout          the stdout file, inside the workspace
  * @param stderr          the stderr file, inside the workspace
@@ -46,9 +47,9 @@ public record LaunchSpec(LaunchId launchId, JobId jobId, String jobName, LaunchK
     public List<String> problems(Inventory inventory) {
         List<String> problems = new ArrayList<>();
         if (kind == null) {
-            problems.add("kind is missing: BATCH or TRAINING");
-        } else if (kind == LaunchKind.INTERACTIVE) {
-            problems.add("INTERACTIVE launches are not supported by this agent; submit a BATCH job");
+            problems.add("kind is missing: BATCH, TRAINING or INTERACTIVE");
+        } else if (kind == LaunchKind.INTERACTIVE && (script == null || script.isBlank())) {
+            problems.add("an INTERACTIVE launch needs a script: the command line to run on the terminal");
         } else if (kind == LaunchKind.BATCH && (script == null || script.isEmpty())) {
             problems.add("a BATCH launch needs a script");
         } else if (kind == LaunchKind.TRAINING && argv.isEmpty()) {

@@ -90,6 +90,7 @@ public final class NodeAgent implements AutoCloseable {
     private volatile boolean registered;
     private volatile boolean gpuErrorShown;
     private final List<Thread> threads = new ArrayList<>();
+    private final Map<LaunchId, TerminalRelay> terminals = new java.util.concurrent.ConcurrentHashMap<>();
 
     private NodeAgent(AgentConfig config, PortalLink link, StateStore store) {
         this.config = config;
@@ -232,6 +233,9 @@ public final class NodeAgent implements AutoCloseable {
             return;
         }
         running = false;
+        // A terminal lives on the agent's pipes: it cannot outlive the agent, unlike a batch job.
+        terminals.values().forEach(TerminalRelay::stop);
+        terminals.clear();
         for (Thread thread : threads) {
             if (thread != Thread.currentThread()) {
                 thread.interrupt();
@@ -500,6 +504,11 @@ public final class NodeAgent implements AutoCloseable {
             }
             log(Level.INFO, "launch " + id + " of job " + spec.jobId() + " started, process group "
                     + spawned.jobPid() + (asRoot ? " as " + spec.user().name() : ""));
+            if (spawned.terminal() != null) {
+                TerminalRelay relay = new TerminalRelay(id, Path.of(spec.jobDir()), spawned.terminal(), link);
+                terminals.put(id, relay);
+                relay.start(inventory.node());
+            }
         } catch (LaunchException e) {
             synchronized (lock) {
                 launches.remove(id);
@@ -645,6 +654,7 @@ public final class NodeAgent implements AutoCloseable {
         t.exitCode = exitCode;
         t.signal = signal;
         t.phase = Phase.DRAINING;
+        terminals.remove(t.launchId());
         remember(emit(seq -> new AgentEvent.Exited(seq, t.launchId(), t.spec.jobId(), now, exitCode, signal,
                 reason)));
         log(Level.INFO, "launch " + t.launchId() + " of job " + t.spec.jobId() + " ended: " + reason + ", exit code "

@@ -246,6 +246,9 @@ public class JobControl {
                 env.put("SLURM_NTASKS", Integer.toString(worldSize));
                 env.put("SLURM_CPUS_ON_NODE", Integer.toString(cores));
                 env.put("SLURMD_NODENAME", part.node());
+                String nodeList = String.join(",", plan.parts().stream().map(NodePart::node).toList());
+                env.put("SLURM_JOB_NODELIST", nodeList);
+                env.put("SLURM_NODELIST", nodeList);
                 Object arrayIndex = job.get("array_index");
                 if (arrayIndex != null) {
                     env.put("SLURM_ARRAY_JOB_ID", String.valueOf(job.get("array_parent")));

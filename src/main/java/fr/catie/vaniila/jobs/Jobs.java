@@ -105,8 +105,23 @@ public class Jobs {
      */
     @Transactional
     public Submitted submit(Caller caller, JobSubmission s) {
+        return submit(caller, s, false);
+    }
+
+    /**
+     * Validates and stores an interactive job as PENDING: one node, no array, dependency or hold; its
+     * {@code script} is the command line its terminal runs. Only for the interactive module, which
+     * attaches the terminal the job's agent connects back to: a job submitted otherwise would run with
+     * nobody at its terminal, which is why {@link #submit} refuses the type.
+     */
+    @Transactional
+    public Submitted submitInteractive(Caller caller, JobSubmission s) {
+        return submit(caller, s, true);
+    }
+
+    private Submitted submit(Caller caller, JobSubmission s, boolean interactive) {
         Map<String, String> errors = new LinkedHashMap<>();
-        JobType type = parseType(s.type(), errors);
+        JobType type = interactive ? JobType.INTERACTIVE : parseType(s.type(), errors);
         String script = s.script();
         if (type == JobType.BATCH) {
             if (script == null || script.isBlank()) {
@@ -118,8 +133,25 @@ public class Jobs {
                 errors.put("script", "The script contains a NUL byte: send it as text.");
             }
         }
-        if (type == JobType.INTERACTIVE) {
+        if (type == JobType.INTERACTIVE && !interactive) {
             errors.put("type", "Interactive jobs are started with 'srun --pty' over SSH or from the web terminal, not submitted.");
+        }
+        if (interactive) {
+            if (script == null || script.isBlank() || script.indexOf('\0') >= 0 || script.length() > 4096) {
+                errors.put("script", "An interactive job needs the command to run on its terminal, e.g. \"bash\".");
+            }
+            if (s.nodes() != null && s.nodes() != 1) {
+                errors.put("nodes", "An interactive allocation is on one node: ask for --nodes=1 or leave it out.");
+            }
+            if (s.array() != null && !s.array().isBlank()) {
+                errors.put("array", "An interactive allocation cannot be an array: remove --array.");
+            }
+            if (s.dependency() != null && !s.dependency().isBlank()) {
+                errors.put("dependency", "An interactive allocation starts when resources are free, without dependency: remove --dependency.");
+            }
+            if (Boolean.TRUE.equals(s.hold())) {
+                errors.put("hold", "An interactive allocation cannot be held: remove --hold.");
+            }
         }
         fr.catie.vaniila.training.TrainingSpec training = null;
         if (type == JobType.TRAINING) {

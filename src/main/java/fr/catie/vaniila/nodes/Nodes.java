@@ -45,6 +45,22 @@ public class Nodes {
         this.audit = audit;
     }
 
+    /** How a node is reached: its name, its host name and its address, as its agent registered them. */
+    public record NodeAddress(String name, String hostname, String address) {
+
+        /** Whether {@code host} names this node in one of its three ways. */
+        public boolean named(String host) {
+            return host != null && (host.equals(name) || host.equalsIgnoreCase(hostname) || host.equals(address));
+        }
+    }
+
+    /** The ways to reach a node, if it ever registered. */
+    @Transactional(readOnly = true)
+    public java.util.Optional<NodeAddress> address(String name) {
+        return jdbc.sql("SELECT name, hostname, address FROM nodes WHERE name = ?").param(name)
+                .query((rs, n) -> new NodeAddress(rs.getString(1), rs.getString(2), rs.getString(3))).optional();
+    }
+
     @Transactional(readOnly = true)
     public List<Node> inventory() {
         Map<Long, List<Gpu>> gpus = new LinkedHashMap<>();

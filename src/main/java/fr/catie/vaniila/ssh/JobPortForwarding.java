@@ -7,22 +7,27 @@ import fr.catie.vaniila.identity.Caller;
 import fr.catie.vaniila.jobs.JobState;
 import fr.catie.vaniila.jobs.JobView;
 import fr.catie.vaniila.jobs.Jobs;
+import fr.catie.vaniila.nodes.Nodes;
 import org.apache.sshd.common.session.Session;
 import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.server.forward.ForwardingFilter;
 
 /**
  * Which forwardings a session may open: a local forward ({@code ssh -L}) only to an unprivileged
- * port of a node where the caller's own interactive job runs (a notebook on the job's node); no
- * remote forward, no agent or X11 forwarding. Every refusal is audited. Thread-safe.
+ * port of a node where the caller's own interactive job runs (a notebook on the job's node), the
+ * node named by its name, host name or address (the portal connects to what the client names, so a
+ * name must resolve on the portal); no remote forward, no agent or X11 forwarding. Every refusal is
+ * audited. Thread-safe.
  */
 final class JobPortForwarding implements ForwardingFilter {
 
     private final Jobs jobs;
+    private final Nodes nodes;
     private final AuditLog audit;
 
-    JobPortForwarding(Jobs jobs, AuditLog audit) {
+    JobPortForwarding(Jobs jobs, Nodes nodes, AuditLog audit) {
         this.jobs = jobs;
+        this.nodes = nodes;
         this.audit = audit;
     }
 
@@ -59,7 +64,8 @@ final class JobPortForwarding implements ForwardingFilter {
         }
         List<JobView> running = jobs.list(caller, List.of(JobState.RUNNING), caller.username(), null, 1000, 0);
         return running.stream().filter(j -> "INTERACTIVE".equalsIgnoreCase(j.type()))
-                .anyMatch(j -> j.allocation().stream().anyMatch(p -> p.node().equals(host)));
+                .flatMap(j -> j.allocation().stream()).map(JobView.Placement::node).distinct()
+                .anyMatch(node -> node.equals(host) || nodes.address(node).map(a -> a.named(host)).orElse(false));
     }
 
     private void refused(Session session, String what) {

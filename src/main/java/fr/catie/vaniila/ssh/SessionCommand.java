@@ -12,6 +12,7 @@ import java.util.concurrent.Future;
 
 import fr.catie.vaniila.audit.AuditLog;
 import fr.catie.vaniila.identity.Caller;
+import fr.catie.vaniila.interactive.InteractiveAllocations;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
@@ -26,6 +27,7 @@ abstract class SessionCommand implements Command {
 
     protected final SlurmCommands commands;
     protected final AuditLog audit;
+    protected final InteractiveAllocations allocations;
     private final ExecutorService pool;
     protected InputStream in;
     protected OutputStream out;
@@ -33,9 +35,10 @@ abstract class SessionCommand implements Command {
     private ExitCallback exit;
     private Future<?> running;
 
-    SessionCommand(SlurmCommands commands, AuditLog audit, ExecutorService pool) {
+    SessionCommand(SlurmCommands commands, AuditLog audit, InteractiveAllocations allocations, ExecutorService pool) {
         this.commands = commands;
         this.audit = audit;
+        this.allocations = allocations;
         this.pool = pool;
     }
 
@@ -98,6 +101,20 @@ abstract class SessionCommand implements Command {
         audit.record(caller.username(), caller.organisationId().value(), "ssh.command", argv.get(0),
                 line.length() > 500 ? line.substring(0, 500) : line, address);
         return commands.run(caller, argv, stdin, stdout, stderr);
+    }
+
+    /** Whether a command line opens an interactive allocation, relayed by {@link #interactive}. */
+    static boolean isInteractive(List<String> argv) {
+        return !argv.isEmpty() && (argv.get(0).equals("srun") || argv.get(0).equals("salloc"));
+    }
+
+    /** Runs {@code srun}/{@code salloc} on this channel's terminal, recorded in the audit log; the shell's exit code. */
+    protected int interactive(Caller caller, String address, String line, List<String> argv, Environment env)
+            throws InterruptedException {
+        audit.record(caller.username(), caller.organisationId().value(), "ssh.command", argv.get(0),
+                line.length() > 500 ? line.substring(0, 500) : line, address);
+        PrintStream stderr = new PrintStream(err, true, StandardCharsets.UTF_8);
+        return SshTerminal.run(allocations, caller, argv, env, in, out, stderr);
     }
 
     static String address(ServerSession session) {

@@ -117,8 +117,9 @@ public class SlurmCommands {
                     yield 0;
                 }
                 case "srun", "salloc" -> {
-                    err.println(name + ": error: interactive allocations are not available on this cluster yet: submit "
-                            + "a batch job with sbatch, or use the terminal of the web workspace");
+                    // Reached only without a terminal channel to relay (the SSH session relays these itself).
+                    err.println(name + ": error: " + name + " needs the session's terminal: run it as 'ssh -t HOST "
+                            + name + " ...' or in the shell of 'ssh HOST'");
                     yield 1;
                 }
                 default -> {
@@ -146,6 +147,9 @@ public class SlurmCommands {
                   scontrol show job|node|partition [name]
                   scontrol hold|release|requeue ids
                   sshare                       your organisation's quota, fair share and GPU-hours
+                  srun --pty [-p q] [--gres=gpu:1] [-c N] [--mem=8G] [-t 1:00:00] bash
+                                               a shell on an allocated node (leaving it ends the job)
+                  salloc [options]             the same, with salloc's messages
                   help                         this text
                 Files: sftp and scp, rooted at your workspace.
                 """;

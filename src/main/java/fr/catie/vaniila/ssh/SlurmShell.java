@@ -2,16 +2,20 @@ package fr.catie.vaniila.ssh;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 
 import fr.catie.vaniila.audit.AuditLog;
 import fr.catie.vaniila.identity.Caller;
+import fr.catie.vaniila.interactive.InteractiveAllocations;
 import org.apache.sshd.server.Environment;
 
 /**
@@ -21,14 +25,15 @@ import org.apache.sshd.server.Environment;
  */
 final class SlurmShell extends SessionCommand {
 
-    SlurmShell(SlurmCommands commands, AuditLog audit, ExecutorService pool) {
-        super(commands, audit, pool);
+    SlurmShell(SlurmCommands commands, AuditLog audit, InteractiveAllocations allocations, ExecutorService pool) {
+        super(commands, audit, allocations, pool);
     }
 
     @Override
-    protected int run(Caller caller, String address, Environment env) throws IOException {
+    protected int run(Caller caller, String address, Environment env) throws IOException, InterruptedException {
         boolean terminal = env.getEnv().containsKey(Environment.ENV_TERM) || !env.getPtyModes().isEmpty();
-        Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
+        // Decoded without reading ahead: srun and salloc take the channel's bytes that follow their line.
+        Utf8Input reader = new Utf8Input(in);
         String prompt = caller.username() + "@vaniila:~$ ";
         write(terminal, "Vaniila GPU cluster: Slurm commands (sbatch, squeue, sinfo, sacct...). Type 'help'.\n");
         LineEditor editor = new LineEditor();
@@ -68,7 +73,7 @@ final class SlurmShell extends SessionCommand {
             if (line.equals("exit") || line.equals("logout")) {
                 return 0;
             }
-            runLine(caller, address, line, editor, terminal);
+            runLine(caller, address, line, editor, terminal, env);
             if (terminal) {
                 raw(prompt);
             }
@@ -76,8 +81,8 @@ final class SlurmShell extends SessionCommand {
         return 0;
     }
 
-    private void runLine(Caller caller, String address, String line, LineEditor editor, boolean terminal)
-            throws IOException {
+    private void runLine(Caller caller, String address, String line, LineEditor editor, boolean terminal,
+            Environment env) throws IOException, InterruptedException {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
         PrintStream stdout = new PrintStream(o, true, StandardCharsets.UTF_8);
@@ -92,6 +97,10 @@ final class SlurmShell extends SessionCommand {
         } else {
             try {
                 List<String> argv = CommandLine.split(line);
+                if (isInteractive(argv)) {
+                    interactive(caller, address, line, argv, env);
+                    return;
+                }
                 execute(caller, address, line, argv, null, stdout, stderr);
             } catch (CommandLine.UsageError u) {
                 stderr.println("vaniila: " + u.getMessage());
@@ -121,6 +130,43 @@ final class SlurmShell extends SessionCommand {
         if (!text.isEmpty()) {
             out.write(text.getBytes(StandardCharsets.UTF_8));
             out.flush();
+        }
+    }
+
+    /** UTF-8 characters read from the channel one byte at a time, so that nothing is read ahead. */
+    private static final class Utf8Input {
+
+        private final InputStream in;
+        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+        private final ByteBuffer bytes = ByteBuffer.allocate(4);
+        private final CharBuffer chars = CharBuffer.allocate(2);
+
+        Utf8Input(InputStream in) {
+            this.in = in;
+            chars.flip();
+        }
+
+        /** The next character (a surrogate pair comes as two), or -1 at the end. */
+        int read() throws IOException {
+            while (!chars.hasRemaining()) {
+                int b = in.read();
+                if (b < 0) {
+                    return -1;
+                }
+                bytes.put((byte) b);
+                bytes.flip();
+                chars.clear();
+                decoder.decode(bytes, chars, false);
+                chars.flip();
+                bytes.compact();
+                if (bytes.position() == 4) {
+                    // Not UTF-8: give the byte as it is rather than stall.
+                    bytes.clear();
+                    return b;
+                }
+            }
+            return chars.get();
         }
     }
 }

@@ -18,6 +18,7 @@ import fr.catie.vaniila.identity.Accounts;
 import fr.catie.vaniila.identity.Caller;
 import fr.catie.vaniila.identity.LoginThrottle;
 import fr.catie.vaniila.identity.PasswordLogins;
+import fr.catie.vaniila.interactive.InteractiveAllocations;
 import fr.catie.vaniila.jobs.Jobs;
 import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.platform.VaniilaProperties;
@@ -64,12 +65,14 @@ public class SshServerLifecycle implements SmartLifecycle {
     private final Workspaces workspaces;
     private final SlurmCommands commands;
     private final Jobs jobs;
+    private final InteractiveAllocations allocations;
+    private final fr.catie.vaniila.nodes.Nodes nodes;
     private volatile SshServer server;
     private volatile ExecutorService pool;
 
     public SshServerLifecycle(SshSettings settings, VaniilaProperties properties, SshKeys keys, Accounts accounts,
             LoginThrottle throttle, PasswordLogins passwords, AuditLog audit, Workspaces workspaces,
-            SlurmCommands commands, Jobs jobs) {
+            SlurmCommands commands, Jobs jobs, InteractiveAllocations allocations, fr.catie.vaniila.nodes.Nodes nodes) {
         this.settings = settings;
         this.hostKeys = properties.home().resolve("ssh");
         this.keys = keys;
@@ -80,6 +83,8 @@ public class SshServerLifecycle implements SmartLifecycle {
         this.workspaces = workspaces;
         this.commands = commands;
         this.jobs = jobs;
+        this.allocations = allocations;
+        this.nodes = nodes;
     }
 
     /** The port the server listens on, once started (the chosen one when configured as 0); -1 before. */
@@ -132,10 +137,10 @@ public class SshServerLifecycle implements SmartLifecycle {
                 .withFileSystemAccessor(new WorkspaceSftp(files, quota)).build()));
         s.setCommandFactory(new ScpCommandFactory.Builder()
                 .withFileOpener(new WorkspaceScp(files, quota))
-                .withDelegate((channel, line) -> new SlurmExec(line, commands, audit, pool))
+                .withDelegate((channel, line) -> new SlurmExec(line, commands, audit, allocations, pool))
                 .build());
-        s.setShellFactory(channel -> new SlurmShell(commands, audit, pool));
-        s.setForwardingFilter(new JobPortForwarding(jobs, audit));
+        s.setShellFactory(channel -> new SlurmShell(commands, audit, allocations, pool));
+        s.setForwardingFilter(new JobPortForwarding(jobs, nodes, audit));
         try {
             s.start();
         } catch (IOException e) {

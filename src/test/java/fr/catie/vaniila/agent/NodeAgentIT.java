@@ -455,7 +455,7 @@ class NodeAgentIT {
                 Map.of(), 0, 0);
         portal.send(PortalHarness.launchCommand("c-15", interactive));
         failed = portal.await(AgentEvent.LaunchFailed.class, interactive.launchId(), WAIT);
-        assertTrue(failed.message().contains("INTERACTIVE launches are not supported"), failed.message());
+        assertTrue(failed.message().contains("an INTERACTIVE launch needs a script"), failed.message());
 
         if (ROOT) {
             assertEquals(0, run("groupadd", "-g", "64002", "vaniila-t2"));
@@ -470,6 +470,27 @@ class NodeAgentIT {
                     + " assigned uid 64003"), failed.message());
         }
         assertEquals(0, portal.count(e -> e instanceof AgentEvent.Started));
+    }
+
+    @Test
+    void anInteractiveTerminalNobodyWaitsForIsHungUp() throws Exception {
+        startAgent();
+        // This harness has no terminal stream (404), as a portal where the user left before the shell started:
+        // the shell gets SIGHUP and the launch ends with 128+1, rather than running unseen until its wall time.
+        LaunchSpec unseen = spec("int-2", 113, LaunchKind.INTERACTIVE, "bash", List.of(), 0, 1, List.of(), Map.of(),
+                0, 0);
+        portal.send(PortalHarness.launchCommand("c-int-2", unseen));
+        portal.await(AgentEvent.Started.class, unseen.launchId(), WAIT);
+        AgentEvent.Exited hungUp = portal.await(AgentEvent.Exited.class, unseen.launchId(), WAIT);
+        assertEquals(129, hungUp.exitCode(), String.valueOf(hungUp));
+        assertEquals(ExitReason.EXITED, hungUp.reason());
+
+        // Without python3 on the job's PATH there is no terminal: refused with what to install.
+        LaunchSpec noPython = spec("int-3", 114, LaunchKind.INTERACTIVE, "bash", List.of(), 0, 1, List.of(),
+                Map.of("PATH", workspace.resolve("no-such-bin").toString()), 0, 0);
+        portal.send(PortalHarness.launchCommand("c-int-3", noPython));
+        AgentEvent.LaunchFailed failed = portal.await(AgentEvent.LaunchFailed.class, noPython.launchId(), WAIT);
+        assertTrue(failed.message().contains("python3 is not installed on this node"), failed.message());
     }
 
     @Test

@@ -61,10 +61,101 @@ final class OpenSsh {
 
     /** {@code ssh -W host:port}: a direct TCP forward through the server, as {@code ssh -L} opens. */
     Result forward(String target) throws IOException, InterruptedException {
+        return forward(target, "");
+    }
+
+    /** {@code ssh -W host:port} sending {@code stdin} through the forward and reading what comes back. */
+    Result forward(String target, String stdin) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("ssh", "-W", target, "-p", Integer.toString(port)));
         cmd.addAll(options());
         cmd.add(user + "@127.0.0.1");
-        return run(cmd, "");
+        return run(cmd, stdin);
+    }
+
+    /** {@code ssh -tt ... COMMAND} left running: keys are typed while its output is read. */
+    Typing typing(String... command) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ssh", "-tt", "-p", Integer.toString(port)));
+        cmd.addAll(options());
+        cmd.add(user + "@127.0.0.1");
+        cmd.addAll(List.of(command));
+        return new Typing(cmd);
+    }
+
+    /**
+     * {@code ssh -tt} run on a terminal of the given size (under util-linux {@code script}), so that the client
+     * sends that size to the server as a real terminal emulator would.
+     */
+    Typing typingOnTerminal(int columns, int rows, String... command) throws IOException {
+        List<String> ssh = new ArrayList<>(List.of("ssh", "-tt", "-p", Integer.toString(port)));
+        ssh.addAll(options());
+        ssh.add(user + "@127.0.0.1");
+        ssh.addAll(List.of(command));
+        String line = "stty cols " + columns + " rows " + rows + " && exec " + String.join(" ", ssh);
+        return new Typing(List.of("script", "-q", "-e", "-c", line, "/dev/null"));
+    }
+
+    /** A client process being typed into; its stdout and stderr are read together as a terminal shows them. */
+    static final class Typing implements AutoCloseable {
+
+        private final Process process;
+        private final java.io.ByteArrayOutputStream screen = new java.io.ByteArrayOutputStream();
+
+        Typing(List<String> cmd) throws IOException {
+            process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            Thread reader = new Thread(() -> {
+                byte[] buffer = new byte[4096];
+                try (java.io.InputStream in = process.getInputStream()) {
+                    int n;
+                    while ((n = in.read(buffer)) >= 0) {
+                        synchronized (screen) {
+                            screen.write(buffer, 0, n);
+                        }
+                    }
+                } catch (IOException e) {
+                    // the client ended
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        void type(String keys) throws IOException {
+            process.getOutputStream().write(keys.getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        }
+
+        String screen() {
+            synchronized (screen) {
+                return screen.toString(StandardCharsets.UTF_8);
+            }
+        }
+
+        /** Waits until the screen matches the regular expression (anywhere); returns the first match's groups. */
+        java.util.regex.Matcher await(String regex) throws InterruptedException {
+            java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            do {
+                java.util.regex.Matcher m = pattern.matcher(screen());
+                if (m.find()) {
+                    return m;
+                }
+                Thread.sleep(50);
+            } while (System.nanoTime() < deadline);
+            throw new AssertionError("the terminal never showed /" + regex + "/; it shows:\n" + screen());
+        }
+
+        /** Waits for the client to end; its exit code. */
+        int exit() throws InterruptedException {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                throw new AssertionError("the client did not end in 60 s; the terminal shows:\n" + screen());
+            }
+            return process.exitValue();
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
     }
 
     /** {@code ssh -tt}: an interactive session on a terminal, typing {@code keys}. */
