@@ -430,7 +430,9 @@ public class JobControl {
                 .params(outcome.name(), ts(now), exitCode, detail, jobId).update();
         transition(jobId, state.name(), outcome.name(), detail);
         boolean requeueable = Boolean.TRUE.equals(job.get("requeueable"));
-        if (outcome == JobState.PREEMPTED || (outcome == JobState.NODE_FAIL && requeueable)) {
+        // An interactive job's terminal is gone with its run: started again, nobody would be at it.
+        boolean interactive = "INTERACTIVE".equals(job.get("type"));
+        if (!interactive && (outcome == JobState.PREEMPTED || (outcome == JobState.NODE_FAIL && requeueable))) {
             backToQueue(jobId, outcome, outcome == JobState.PREEMPTED ? "requeued after preemption" : "requeued after node failure");
         }
         events.publishEvent(new Jobs.JobsChanged("run ended"));

@@ -17,7 +17,8 @@ import org.apache.sshd.server.forward.ForwardingFilter;
  * port of a node where the caller's own interactive job runs (a notebook on the job's node), the
  * node named by its name, host name or address (the portal connects to what the client names, so a
  * name must resolve on the portal); no remote forward, no agent or X11 forwarding. Every refusal is
- * audited. Thread-safe.
+ * audited. When the node is the portal's own machine, the port must be listened on by the caller's
+ * Unix account, so the portal's HTTP, SSH and database ports stay out of reach. Thread-safe.
  */
 final class JobPortForwarding implements ForwardingFilter {
 
@@ -63,9 +64,11 @@ final class JobPortForwarding implements ForwardingFilter {
             return false;
         }
         List<JobView> running = jobs.list(caller, List.of(JobState.RUNNING), caller.username(), null, 1000, 0);
-        return running.stream().filter(j -> "INTERACTIVE".equalsIgnoreCase(j.type()))
+        boolean toAJobNode = running.stream().filter(j -> "INTERACTIVE".equalsIgnoreCase(j.type()))
                 .flatMap(j -> j.allocation().stream()).map(JobView.Placement::node).distinct()
                 .anyMatch(node -> node.equals(host) || nodes.address(node).map(a -> a.named(host)).orElse(false));
+        // A node on the portal's own machine also hosts the portal's ports: only the job's own listener.
+        return toAJobNode && (!LocalListeners.isThisMachine(host) || LocalListeners.listenedOnBy(port, caller.uid()));
     }
 
     private void refused(Session session, String what) {
