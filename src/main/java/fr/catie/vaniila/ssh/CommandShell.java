@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -19,6 +20,7 @@ import fr.catie.vaniila.identity.Caller;
 import fr.catie.vaniila.interactive.Terminal;
 import fr.catie.vaniila.interactive.TerminalOutput;
 import fr.catie.vaniila.interactive.TerminalSize;
+import fr.catie.vaniila.platform.Problem;
 
 /**
  * The cluster's command shell, whatever front end carries it (an SSH channel or the web terminal's
@@ -46,6 +48,20 @@ public final class CommandShell implements Terminal {
     private static final Object END_OF_INPUT = new Object();
     private static final Object HANG_UP = new Object();
 
+    /** What {@link #feed} returns when the shell ended while a command had the terminal. */
+    private static final int ENDED_IN_FOREGROUND = Integer.MIN_VALUE;
+
+    /** How long a hung-up shell waits for the command in the foreground to end, so that its end comes first. */
+    private static final long FOREGROUND_GRACE_SECONDS = 10;
+
+    /** A command that took the terminal over, whether its output may still reach the screen, and its end. */
+    private static final class Foreground {
+        final Object lock = new Object();
+        final CompletableFuture<Integer> ended = new CompletableFuture<>();
+        volatile Terminal terminal;
+        boolean open = true; // guarded by lock
+    }
+
     private final SlurmCommands commands;
     private final AuditLog audit;
     private final Caller caller;
@@ -54,12 +70,16 @@ public final class CommandShell implements Terminal {
     private final boolean lineEditing;
     private final TerminalOutput output;
     private final Consumer<byte[]> errors;
+    private final ForegroundCommands foregroundCommands;
+    private volatile Foreground foreground;
     private final BlockingQueue<Object> inbox = new ArrayBlockingQueue<>(INBOX_CHUNKS);
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile TerminalSize size;
     private volatile String hangUpReason;
 
     // Owned by the thread in run().
+    private CharBuffer decoded = CharBuffer.allocate(0);
+    private boolean endedWithInput;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
     private ByteBuffer pending = ByteBuffer.allocate(0);
@@ -72,9 +92,11 @@ public final class CommandShell implements Terminal {
      * @param lineEditing a terminal (prompt, echo, line editing, CR LF output) rather than plain lines
      * @param errors      where standard error goes when there is no terminal (null: with the output);
      *                    on a terminal, as on a PTY, errors and output share the screen
+     * @param foregroundCommands the commands that take the terminal over ({@code srun --pty}); null for none
      */
     CommandShell(SlurmCommands commands, AuditLog audit, Caller caller, String address, String auditAction,
-            boolean lineEditing, TerminalSize size, TerminalOutput output, Consumer<byte[]> errors) {
+            boolean lineEditing, TerminalSize size, TerminalOutput output, Consumer<byte[]> errors,
+            ForegroundCommands foregroundCommands) {
         this.commands = commands;
         this.audit = audit;
         this.caller = caller;
@@ -84,6 +106,7 @@ public final class CommandShell implements Terminal {
         this.size = size == null ? TerminalSize.DEFAULT : size;
         this.output = output;
         this.errors = errors;
+        this.foregroundCommands = foregroundCommands;
         this.prompt = caller.username() + "@vaniila:~$ ";
     }
 
@@ -104,6 +127,11 @@ public final class CommandShell implements Terminal {
     @Override
     public void resize(TerminalSize size) {
         this.size = size;
+        Foreground f = foreground;
+        Terminal t = f == null ? null : f.terminal;
+        if (t != null) {
+            t.resize(size);
+        }
     }
 
     /** The window's size as the shell knows it: what {@code stty size} prints. */
@@ -161,7 +189,15 @@ public final class CommandShell implements Terminal {
                     why = "end of input";
                     break;
                 }
-                Integer exit = feed((byte[]) item);
+                if (!(item instanceof byte[] bytes)) {
+                    continue; // the end of a command that had the terminal, already seen
+                }
+                Integer exit = feed(bytes);
+                if (exit != null && exit == ENDED_IN_FOREGROUND) {
+                    code = endedWithInput ? 0 : -1;
+                    why = endedWithInput ? "end of input" : hangUpReason;
+                    break;
+                }
                 if (exit != null) {
                     code = exit;
                     why = "logout";
@@ -191,8 +227,9 @@ public final class CommandShell implements Terminal {
         // A character split across chunks waits for its other bytes.
         pending = in.slice();
         chars.flip();
-        while (chars.hasRemaining()) {
-            Integer exit = feed(chars.get());
+        decoded = chars;
+        while (decoded.hasRemaining()) {
+            Integer exit = feed(decoded.get());
             if (exit != null) {
                 return exit;
             }
@@ -230,11 +267,134 @@ public final class CommandShell implements Terminal {
         if (line.equals("exit") || line.equals("logout")) {
             return 0;
         }
-        runLine(line);
+        Takeover takeover = runForeground(line);
+        if (takeover == Takeover.ENDED) {
+            return ENDED_IN_FOREGROUND;
+        }
+        if (takeover == Takeover.NONE) {
+            runLine(line);
+        }
         if (lineEditing) {
             raw(prompt);
         }
         return null;
+    }
+
+    /** What became of a line given to the {@link ForegroundCommands}. */
+    private enum Takeover {
+        /** not one of them: the shell runs the line itself */
+        NONE,
+        /** it ran (or was refused with a message) and the shell has the terminal back */
+        RETURNED,
+        /** the shell was hung up, or its input ended, while the command had the terminal */
+        ENDED
+    }
+
+    /**
+     * Runs the line in the foreground when it is one of the {@link ForegroundCommands}: relays the
+     * keystrokes and the window's size to its terminal, and its output to the screen, until it ends.
+     */
+    private Takeover runForeground(String line) {
+        if (foregroundCommands == null) {
+            return Takeover.NONE;
+        }
+        List<String> argv;
+        try {
+            argv = CommandLine.split(line);
+        } catch (CommandLine.UsageError u) {
+            return Takeover.NONE;
+        }
+        if (argv.isEmpty()) {
+            return Takeover.NONE;
+        }
+        Foreground f = new Foreground();
+        TerminalOutput relay = new TerminalOutput() {
+            @Override
+            public void output(byte[] data) {
+                synchronized (f.lock) {
+                    if (f.open) {
+                        output.output(data);
+                    }
+                }
+            }
+
+            @Override
+            public void closed(int exitCode, String why) {
+                f.ended.complete(exitCode);
+                // Wakes the shell up, should it wait for input.
+                inbox.offer(f);
+            }
+        };
+        Terminal t;
+        try {
+            t = foregroundCommands.open(caller, argv, size, relay);
+        } catch (CommandLine.UsageError u) {
+            write(u.getMessage() + "\n");
+            return Takeover.RETURNED;
+        } catch (Problem p) {
+            write(argv.get(0) + ": error: " + p.getMessage() + "\n");
+            return Takeover.RETURNED;
+        }
+        if (t == null) {
+            return Takeover.NONE;
+        }
+        audit.record(caller.username(), caller.organisationId().value(), auditAction, argv.get(0),
+                line.length() > 500 ? line.substring(0, 500) : line, address);
+        f.terminal = t;
+        foreground = f;
+        try {
+            // What was typed after the line already belongs to the command.
+            byte[] ahead = typedAhead();
+            if (ahead.length > 0) {
+                t.input(ahead);
+            }
+            while (!f.ended.isDone()) {
+                Object item = inbox.take();
+                if (item == HANG_UP || item == END_OF_INPUT || hangUpReason != null) {
+                    endedWithInput = item == END_OF_INPUT && hangUpReason == null;
+                    t.close();
+                    awaitEnd(f);
+                    return Takeover.ENDED;
+                }
+                if (item instanceof byte[] bytes) {
+                    t.input(bytes);
+                }
+            }
+            return Takeover.RETURNED;
+        } catch (InterruptedException e) {
+            t.close();
+            Thread.currentThread().interrupt();
+            return Takeover.ENDED;
+        } finally {
+            synchronized (f.lock) {
+                f.open = false;
+            }
+            foreground = null;
+        }
+    }
+
+    /** Gives a hung-up foreground command a moment to end, so that its last output comes before the shell's end. */
+    private static void awaitEnd(Foreground f) {
+        try {
+            f.ended.get(FOREGROUND_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // It did not say: its output is cut off below anyway.
+        }
+    }
+
+    /** The input decoded or received after the line just entered, as bytes, taken from the shell. */
+    private byte[] typedAhead() {
+        ByteBuffer chars = StandardCharsets.UTF_8.encode(decoded);
+        decoded = CharBuffer.allocate(0);
+        byte[] ahead = new byte[chars.remaining() + pending.remaining()];
+        int n = chars.remaining();
+        chars.get(ahead, 0, n);
+        pending.get(ahead, n, pending.remaining());
+        pending = ByteBuffer.allocate(0);
+        decoder.reset();
+        return ahead;
     }
 
     private void runLine(String line) {

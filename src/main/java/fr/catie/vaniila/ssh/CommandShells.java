@@ -10,12 +10,13 @@ import fr.catie.vaniila.interactive.Terminal;
 import fr.catie.vaniila.interactive.TerminalOutput;
 import fr.catie.vaniila.interactive.TerminalSize;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
  * Opens the cluster's command shell ({@link CommandShell}: the Slurm commands with line editing and
  * history, the same as {@code ssh host} gives) for front ends other than SSH, such as the web
- * terminal. Each shell runs on a thread of its own from this bean's pool, so a front end's I/O
+ * terminal, with the {@link ForegroundCommands} when a bean provides them. Each shell runs on a thread of its own from this bean's pool, so a front end's I/O
  * thread only queues input. Thread-safe.
  */
 @Component
@@ -23,11 +24,13 @@ public class CommandShells implements DisposableBean {
 
     private final SlurmCommands commands;
     private final AuditLog audit;
+    private final ObjectProvider<ForegroundCommands> foreground;
     private final ExecutorService pool;
 
-    public CommandShells(SlurmCommands commands, AuditLog audit) {
+    public CommandShells(SlurmCommands commands, AuditLog audit, ObjectProvider<ForegroundCommands> foreground) {
         this.commands = commands;
         this.audit = audit;
+        this.foreground = foreground;
         AtomicInteger threads = new AtomicInteger();
         this.pool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "command-shell-" + threads.incrementAndGet());
@@ -45,7 +48,8 @@ public class CommandShells implements DisposableBean {
      * @param auditAction the audit log's action for each command line, e.g. {@code terminal.command}
      */
     public Terminal open(Caller caller, String address, String auditAction, TerminalSize size, TerminalOutput output) {
-        CommandShell shell = new CommandShell(commands, audit, caller, address, auditAction, true, size, output, null);
+        CommandShell shell = new CommandShell(commands, audit, caller, address, auditAction, true, size, output, null,
+                foreground.getIfAvailable());
         pool.execute(shell::run);
         return shell;
     }

@@ -22,11 +22,14 @@ import org.apache.sshd.server.channel.ChannelSession;
 final class SlurmShell extends SessionCommand {
 
     private final ExecutorService pool;
+    private final ForegroundCommands foreground;
     private volatile CommandShell shell;
 
-    SlurmShell(SlurmCommands commands, AuditLog audit, ExecutorService pool) {
+    /** @param foreground the commands that take the terminal over ({@code srun --pty}); null for none */
+    SlurmShell(SlurmCommands commands, AuditLog audit, ForegroundCommands foreground, ExecutorService pool) {
         super(commands, audit, pool);
         this.pool = pool;
+        this.foreground = foreground;
     }
 
     @Override
@@ -45,7 +48,7 @@ final class SlurmShell extends SessionCommand {
                     public void closed(int exitCode, String why) {
                         // The channel's exit status says it; SessionCommand sends it.
                     }
-                }, data -> send(stderr, data));
+                }, data -> send(stderr, data), foreground);
         shell = s;
         env.addSignalListener((channel, signal) -> s.resize(size(env.getEnv())), Signal.WINCH);
         InputStream input = in;

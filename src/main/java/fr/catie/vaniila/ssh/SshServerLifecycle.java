@@ -33,6 +33,7 @@ import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -64,12 +65,13 @@ public class SshServerLifecycle implements SmartLifecycle {
     private final Workspaces workspaces;
     private final SlurmCommands commands;
     private final Jobs jobs;
+    private final ObjectProvider<ForegroundCommands> foreground;
     private volatile SshServer server;
     private volatile ExecutorService pool;
 
     public SshServerLifecycle(SshSettings settings, VaniilaProperties properties, SshKeys keys, Accounts accounts,
             LoginThrottle throttle, PasswordLogins passwords, AuditLog audit, Workspaces workspaces,
-            SlurmCommands commands, Jobs jobs) {
+            SlurmCommands commands, Jobs jobs, ObjectProvider<ForegroundCommands> foreground) {
         this.settings = settings;
         this.hostKeys = properties.home().resolve("ssh");
         this.keys = keys;
@@ -80,6 +82,7 @@ public class SshServerLifecycle implements SmartLifecycle {
         this.workspaces = workspaces;
         this.commands = commands;
         this.jobs = jobs;
+        this.foreground = foreground;
     }
 
     /** The port the server listens on, once started (the chosen one when configured as 0); -1 before. */
@@ -134,7 +137,7 @@ public class SshServerLifecycle implements SmartLifecycle {
                 .withFileOpener(new WorkspaceScp(files, quota))
                 .withDelegate((channel, line) -> new SlurmExec(line, commands, audit, pool))
                 .build());
-        s.setShellFactory(channel -> new SlurmShell(commands, audit, pool));
+        s.setShellFactory(channel -> new SlurmShell(commands, audit, foreground.getIfAvailable(), pool));
         s.setForwardingFilter(new JobPortForwarding(jobs, audit));
         try {
             s.start();

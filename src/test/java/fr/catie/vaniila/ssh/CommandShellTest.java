@@ -14,7 +14,10 @@ import fr.catie.vaniila.identity.AccountId;
 import fr.catie.vaniila.identity.Caller;
 import fr.catie.vaniila.identity.OrganisationId;
 import fr.catie.vaniila.identity.Role;
+import fr.catie.vaniila.audit.AuditLog;
+import fr.catie.vaniila.interactive.Terminal;
 import fr.catie.vaniila.interactive.TerminalOutput;
+import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.interactive.TerminalSize;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -75,8 +78,12 @@ class CommandShellTest {
     private Thread thread;
 
     private CommandShell start(boolean lineEditing) {
+        return start(lineEditing, null);
+    }
+
+    private CommandShell start(boolean lineEditing, ForegroundCommands foreground) {
         CommandShell shell = new CommandShell(null, null, ALICE, "127.0.0.1", "test.command", lineEditing,
-                new TerminalSize(80, 24), screen, errors::writeBytes);
+                new TerminalSize(80, 24), screen, errors::writeBytes, foreground);
         thread = new Thread(shell::run, "shell-under-test");
         thread.start();
         return shell;
@@ -170,5 +177,117 @@ class CommandShellTest {
         assertThat(text).doesNotContain("stty wrong");
         assertThat(errors.toString(StandardCharsets.UTF_8)).isEqualTo("stty: only 'stty size' is available in this shell\n");
         assertThat(screen.events()).last().isEqualTo("closed 0 end of input");
+    }
+
+    // ------------------------------------------------------------------ a command that takes the terminal over
+
+    /**
+     * Stands for {@code srun --pty}: answers each input in brackets, ends on 'x' with exit code 3,
+     * records the sizes it is given; refuses {@code srun --gpus=99}.
+     */
+    static final class Bracketing implements ForegroundCommands {
+        final List<TerminalSize> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<String> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile TerminalOutput output;
+
+        @Override
+        public Terminal open(Caller caller, List<String> argv, TerminalSize size, TerminalOutput output) {
+            if (!argv.get(0).equals("srun")) {
+                return null;
+            }
+            if (argv.contains("--gpus=99")) {
+                throw Problem.unprocessable("no node has 99 GPUs");
+            }
+            opened.add(caller.username() + " " + String.join(" ", argv));
+            sizes.add(size);
+            this.output = output;
+            return new Terminal() {
+                private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+
+                @Override
+                public void input(byte[] data) {
+                    String typed = new String(data, StandardCharsets.UTF_8);
+                    if (typed.contains("x") && ended.compareAndSet(false, true)) {
+                        output.output(utf8("[bye]\r\n"));
+                        output.closed(3, "the shell exited");
+                    } else if (!ended.get()) {
+                        output.output(utf8("[" + typed + "]"));
+                    }
+                }
+
+                @Override
+                public void resize(TerminalSize s) {
+                    sizes.add(s);
+                }
+
+                @Override
+                public void close() {
+                    if (ended.compareAndSet(false, true)) {
+                        output.output(utf8("[hung up]"));
+                        output.closed(-1, "hung up");
+                    }
+                }
+            };
+        }
+    }
+
+    /** Records the commands, as the audit log would; only the foreground commands reach it here. */
+    static AuditLog audit(List<String> recorded) {
+        return new AuditLog(null) {
+            @Override
+            public void record(String actor, Long organisationId, String action, String target, String detail,
+                    String address) {
+                recorded.add(action + " " + detail);
+            }
+        };
+    }
+
+    @Test
+    void aForegroundCommandHasTheTerminalUntilItEnds() throws Exception {
+        Bracketing srun = new Bracketing();
+        List<String> audited = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CommandShell shell = new CommandShell(null, audit(audited), ALICE, "127.0.0.1", "test.command", true,
+                new TerminalSize(80, 24), screen, null, srun);
+        thread = new Thread(shell::run, "shell-under-test");
+        thread.start();
+        screen.await("$ ");
+        // What is typed after the line, in the same chunk, is the command's already.
+        shell.input(utf8("srun --pty bash\rls"));
+        screen.await("[ls]");
+        shell.input(utf8("pwd"));
+        screen.await("[pwd]");
+        shell.resize(new TerminalSize(100, 50));
+        shell.input(utf8("x"));
+        screen.await("[bye]\r\nalice@vaniila:~$ ");
+        assertThat(srun.opened).containsExactly("alice srun --pty bash");
+        assertThat(srun.sizes).containsExactly(new TerminalSize(80, 24), new TerminalSize(100, 50));
+        assertThat(audited).containsExactly("test.command srun --pty bash");
+
+        // The shell has the terminal back, with the size it was given meanwhile.
+        shell.input(utf8("stty size\r"));
+        screen.await("50 100\r\n");
+        shell.input(utf8("srun --gpus=99 --pty bash\r"));
+        screen.await("srun: error: no node has 99 GPUs\r\nalice@vaniila:~$ ");
+        assertThat(screen.events()).noneMatch(e -> e.startsWith("closed"));
+    }
+
+    @Test
+    void hangingUpEndsTheForegroundCommandFirst() throws Exception {
+        Bracketing srun = new Bracketing();
+        CommandShell shell = new CommandShell(null, audit(new ArrayList<>()), ALICE, "127.0.0.1", "test.command", true,
+                new TerminalSize(80, 24), screen, null, srun);
+        thread = new Thread(shell::run, "shell-under-test");
+        thread.start();
+        screen.await("$ ");
+        shell.input(utf8("srun --pty bash\r"));
+        shell.input(utf8("sleep"));
+        screen.await("[sleep]");
+        shell.close();
+        assertThat(screen.exit.get(10, TimeUnit.SECONDS)).isEqualTo(-1);
+        assertThat(screen.text()).endsWith("[sleep][hung up]");
+        assertThat(screen.events()).last().isEqualTo("closed -1 the terminal was closed");
+        // Whatever the command writes after the shell ended never reaches the screen.
+        srun.output.output(utf8("late"));
+        assertThat(screen.text()).doesNotContain("late");
     }
 }
