@@ -36,6 +36,11 @@ public class TerminalController {
         this.allocations = allocations;
     }
 
+    /**
+     * The page: the two modes (the allocation form only when a bean opens allocations), the queues
+     * the caller's organisation may use and the GPU flavors of the cluster, the socket's address and
+     * a fresh nonce for xterm.js's style elements.
+     */
     @GetMapping("/terminal")
     public String terminal(Model model, HttpServletResponse response) {
         Caller caller = Pages.caller();

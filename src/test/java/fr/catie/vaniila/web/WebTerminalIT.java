@@ -415,6 +415,26 @@ class WebTerminalIT extends PortalIT {
             }
         }
 
+        /** Waits until the output holds the text {@code count} times. */
+        synchronized void awaitCount(String expected, int count) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (occurrences(output.toString(), expected) < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("the terminal did not show '" + expected + "' " + count + " times: " + output);
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        }
+
+        private static int occurrences(String text, String part) {
+            int n = 0;
+            for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
+                n++;
+            }
+            return n;
+        }
+
         /** Waits until nothing arrived for half a second; returns the output. */
         String awaitQuiet() throws InterruptedException {
             while (System.nanoTime() - lastMessage < Duration.ofMillis(500).toNanos()) {
