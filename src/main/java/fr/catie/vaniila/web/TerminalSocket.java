@@ -159,9 +159,10 @@ final class TerminalSocket extends AbstractWebSocketHandler {
             return;
         }
         connection.touched(clock.instant());
+        // Bound first, so that whatever fails next, the socket's end still closes the terminal.
+        connection.bind(terminal);
         audit.record(caller.username(), caller.organisationId().value(), "terminal.open", mode, detail,
                 connection.address());
-        connection.bind(terminal);
         connection.control(Map.of("type", "opened", "mode", mode));
     }
 
