@@ -329,7 +329,7 @@ public final class CommandShell implements Terminal {
         try {
             t = foregroundCommands.open(caller, argv, size, relay);
         } catch (CommandLine.UsageError u) {
-            write(u.getMessage() + "\n");
+            write(u.getMessage().stripTrailing() + "\n");
             return Takeover.RETURNED;
         } catch (Problem p) {
             write(argv.get(0) + ": error: " + p.getMessage() + "\n");

@@ -227,12 +227,19 @@ final class TerminalSocket extends AbstractWebSocketHandler {
         }
     }
 
+    /** The allocation form's field for each field of a job submission, so that the page marks the right one. */
+    private static final Map<String, String> FORM_FIELDS = Map.of("gpusPerNode", "gpus", "gpuFlavor", "flavor",
+            "minGpuMemoryMb", "flavor", "coresPerNode", "cores", "cpusPerGpu", "cores", "memPerNodeMb", "memoryGb",
+            "memPerGpuMb", "memoryGb", "walltime", "walltime", "queue", "queue");
+
     /** The terminal cannot open or the page misbehaved: says why, then closes the socket. */
     private static void refuse(TerminalConnection connection, Problem p) {
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("type", "error");
         error.put("message", p.getMessage());
-        error.put("fields", p.fieldErrors());
+        Map<String, String> fields = new LinkedHashMap<>();
+        p.fieldErrors().forEach((field, message) -> fields.put(FORM_FIELDS.getOrDefault(field, field), message));
+        error.put("fields", fields);
         connection.control(error);
         connection.end(TerminalConnection.Ending.EXITED, -1, p.getMessage());
     }

@@ -160,7 +160,9 @@ class WebTerminalIT extends PortalIT {
         awaitScreen("Granted job allocation");
         awaitScreen("Connected: shell in an allocation.", "#terminal-status");
         type("echo CVD=$CUDA_VISIBLE_DEVICES" + Keys.ENTER);
-        assertThat(awaitScreen("CVD=")).containsPattern("CVD=\\d");
+        // The PTY echoes the command line too: wait for the value, not the echo.
+        browser.waitFor(d -> Pattern.compile("CVD=\\d").matcher(d.findElement(By.cssSelector(".xterm-rows")).getText())
+                .find() ? true : null);
         type("stty size" + Keys.ENTER);
         awaitScreen(fitted());
         browser.screenshot("terminal-06-allocation");
