@@ -38,6 +38,8 @@
     convertEol: false,
     fontFamily: 'ui-monospace, "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace',
     fontSize: 14,
+    // At 1.0 the DOM renderer clips the underscore of most monospace fonts ($CUDA_VISIBLE_DEVICES).
+    lineHeight: 1.2,
     scrollback: 5000,
     theme: { background: '#11151f', foreground: '#e6e9f0', cursor: '#8fb0ff', selectionBackground: '#3a4a70' },
   });

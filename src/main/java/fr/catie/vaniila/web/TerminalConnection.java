@@ -19,8 +19,9 @@ import org.springframework.web.socket.WebSocketSession;
  * One browser tab's terminal: its WebSocket, who opened it, and the {@link Terminal} behind it once
  * opened. Is the terminal's {@link TerminalOutput}: output goes to the browser as binary messages
  * (raw bytes, so a UTF-8 character split by the program arrives whole once the browser's decoder
- * has both halves), the end as one {@code closed} text message. Thread-safe: the session is a
- * {@link org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator}, and the
+ * has both halves), the end as one {@code closed} text message. Thread-safe: one lock orders the
+ * messages sent, and the close after the last of them (a browser slow to read holds back the
+ * program's output rather than filling the portal's memory, up to the send time limit); the
  * terminal ends at most once, whoever ends it first (the program, the browser, logout, idleness).
  */
 final class TerminalConnection implements TerminalOutput {
@@ -50,6 +51,7 @@ final class TerminalConnection implements TerminalOutput {
     private final String address;
     private final JsonMapper json;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private final Object sending = new Object();
     private volatile String httpSession;
     private volatile Instant lastInput;
     private volatile Terminal terminal;
@@ -120,9 +122,9 @@ final class TerminalConnection implements TerminalOutput {
             return;
         }
         try {
-            session.sendMessage(new BinaryMessage(data));
+            send(new BinaryMessage(data));
         } catch (IOException | RuntimeException e) {
-            // A browser too slow to take its output (over the buffer or the time limit) is dropped.
+            // A browser that does not take its output within the send time limit is dropped.
             log.debug("terminal {} of {}: output not delivered ({}), closing", id(), caller.username(), e.getMessage());
             end(Ending.EXITED, -1, "the browser did not keep up with the output");
         }
@@ -139,7 +141,7 @@ final class TerminalConnection implements TerminalOutput {
             return false;
         }
         try {
-            session.sendMessage(new TextMessage(json.writeValueAsString(message)));
+            send(new TextMessage(json.writeValueAsString(message)));
             return true;
         } catch (IOException | RuntimeException e) {
             return false;
@@ -161,11 +163,19 @@ final class TerminalConnection implements TerminalOutput {
         closed.put("why", why == null ? "" : why);
         control(closed);
         try {
-            session.close(ending == Ending.SHUTDOWN ? CloseStatus.GOING_AWAY : CloseStatus.NORMAL);
+            synchronized (sending) {
+                session.close(ending == Ending.SHUTDOWN ? CloseStatus.GOING_AWAY : CloseStatus.NORMAL);
+            }
         } catch (IOException e) {
             log.debug("terminal {}: close failed: {}", id(), e.getMessage());
         }
         closeTerminal();
+    }
+
+    private void send(org.springframework.web.socket.WebSocketMessage<?> message) throws IOException {
+        synchronized (sending) {
+            session.sendMessage(message);
+        }
     }
 
     /** The socket is gone (the tab closed, the network dropped): the terminal is hung up. */

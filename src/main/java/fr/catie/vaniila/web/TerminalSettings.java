@@ -12,13 +12,12 @@ import org.springframework.util.unit.DataSize;
  * @param idleTimeout    a terminal without a keystroke for this long is closed (its allocation ends)
  * @param maxMessageSize the largest WebSocket message the portal reads; the page sends pastes in
  *                       smaller pieces, so only a misbehaving client reaches it
- * @param outputBuffer   output waiting for a slow browser beyond this closes the terminal, rather
- *                       than the portal holding an unbounded backlog in memory
- * @param sendTimeLimit  a browser that takes longer than this to accept one message is disconnected
+ * @param sendTimeLimit  a browser that takes longer than this to accept one message is disconnected;
+ *                       until then its terminal's output waits (nothing piles up in the portal)
  */
 @ConfigurationProperties("vaniila.terminal")
 public record TerminalSettings(@DefaultValue("30m") Duration idleTimeout, @DefaultValue("64KB") DataSize maxMessageSize,
-        @DefaultValue("1MB") DataSize outputBuffer, @DefaultValue("10s") Duration sendTimeLimit) {
+        @DefaultValue("10s") Duration sendTimeLimit) {
 
     public TerminalSettings {
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
@@ -27,9 +26,6 @@ public record TerminalSettings(@DefaultValue("30m") Duration idleTimeout, @Defau
         if (maxMessageSize.toBytes() < 1024 || maxMessageSize.toBytes() > (16 << 20)) {
             throw new IllegalArgumentException("vaniila.terminal.max-message-size must be between 1KB and 16MB, e.g. 64KB, not "
                     + maxMessageSize);
-        }
-        if (outputBuffer.toBytes() < 1024) {
-            throw new IllegalArgumentException("vaniila.terminal.output-buffer must be at least 1KB, e.g. 1MB, not " + outputBuffer);
         }
         if (sendTimeLimit.isNegative() || sendTimeLimit.isZero()) {
             throw new IllegalArgumentException("vaniila.terminal.send-time-limit must be positive, e.g. 10s, not " + sendTimeLimit);

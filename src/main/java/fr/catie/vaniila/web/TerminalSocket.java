@@ -15,10 +15,10 @@ import fr.catie.vaniila.ssh.CommandShells;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.AbstractWebSocketHandler;
-import org.springframework.web.socket.handler.ConcurrentWebSocketSessionDecorator;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -66,10 +66,14 @@ final class TerminalSocket extends AbstractWebSocketHandler {
         int limit = (int) settings.maxMessageSize().toBytes();
         session.setTextMessageSizeLimit(limit);
         session.setBinaryMessageSizeLimit(limit);
-        WebSocketSession concurrent = new ConcurrentWebSocketSessionDecorator(session,
-                (int) settings.sendTimeLimit().toMillis(), (int) settings.outputBuffer().toBytes());
+        if (session instanceof NativeWebSocketSession nativeSession
+                && nativeSession.getNativeSession() instanceof jakarta.websocket.Session standard) {
+            // Tomcat's bound on one blocking send: a browser that stops reading is dropped after it.
+            standard.getUserProperties().put("org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT",
+                    settings.sendTimeLimit().toMillis());
+        }
         Map<String, Object> attributes = session.getAttributes();
-        TerminalConnection connection = new TerminalConnection(concurrent, (Caller) attributes.get(TerminalHandshake.CALLER),
+        TerminalConnection connection = new TerminalConnection(session, (Caller) attributes.get(TerminalHandshake.CALLER),
                 (String) attributes.get(TerminalHandshake.HTTP_SESSION), (String) attributes.get(TerminalHandshake.ADDRESS),
                 clock.instant(), json);
         attributes.put(CONNECTION, connection);

@@ -173,8 +173,18 @@ class WebTerminalIT extends PortalIT {
         browser.click("input[name=mode][value=allocation]");
         browser.type("#alloc-gpus", "64");
         browser.click("#terminal-open");
-        assertThat(browser.text("#terminal-error")).isNotBlank();
-        assertThat(browser.find("#alloc-gpus").getAttribute("aria-invalid")).isEqualTo("true");
+        String refused = browser.waitFor(d -> {
+            String t = d.findElement(By.id("terminal-error")).getText();
+            return t.isBlank() ? null : t;
+        });
+        assertThat(refused).contains("64");
+        // A wall time that is not one is refused before any job, and its field is marked.
+        browser.type("#alloc-gpus", "1");
+        browser.type("#alloc-walltime", "1 hour");
+        browser.click("#terminal-open");
+        browser.waitFor(d -> d.findElement(By.id("terminal-error")).getText().contains("is not a Slurm time") ? true : null);
+        assertThat(browser.find("#alloc-walltime").getAttribute("aria-invalid")).isEqualTo("true");
+        browser.screenshot("terminal-07-allocation-refused");
     }
 
     private void type(String keys) {
