@@ -172,11 +172,15 @@
       return;
     }
     closedShown = true;
+    if (!errorBox.hidden) {
+      // Refused before it opened: the error beside the form says why.
+      setStatus(texts.closed);
+      return;
+    }
     const key = 'closed' + reason.replace(/(^|-)([a-z])/g, (all, dash, letter) => letter.toUpperCase());
-    const said = texts[key] || texts.closedLost;
-    const text = texts.closed + ' ' + said + (why ? ' (' + why + ')' : '') + '. ' + texts.reconnectHint;
-    setStatus(text);
-    term.write('\r\n\x1b[33m' + said + (why ? ' (' + why + ')' : '') + '.\x1b[0m\r\n');
+    const said = (texts[key] || texts.closedLost) + (why ? ' (' + why.replace(/\.$/, '') + ')' : '') + '.';
+    setStatus(texts.closed + ' ' + said + ' ' + texts.reconnectHint);
+    term.write('\r\n\x1b[33m' + said + '\x1b[0m\r\n');
   }
 
   term.onData((data) => sendInput(data));
