@@ -34,6 +34,7 @@ import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.apache.sshd.server.session.ServerSession;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -67,12 +68,14 @@ public class SshServerLifecycle implements SmartLifecycle {
     private final Jobs jobs;
     private final InteractiveAllocations allocations;
     private final fr.catie.vaniila.nodes.Nodes nodes;
+    private final ObjectProvider<ForegroundCommands> foreground;
     private volatile SshServer server;
     private volatile ExecutorService pool;
 
     public SshServerLifecycle(SshSettings settings, VaniilaProperties properties, SshKeys keys, Accounts accounts,
             LoginThrottle throttle, PasswordLogins passwords, AuditLog audit, Workspaces workspaces,
-            SlurmCommands commands, Jobs jobs, InteractiveAllocations allocations, fr.catie.vaniila.nodes.Nodes nodes) {
+            SlurmCommands commands, Jobs jobs, InteractiveAllocations allocations, fr.catie.vaniila.nodes.Nodes nodes,
+            ObjectProvider<ForegroundCommands> foreground) {
         this.settings = settings;
         this.hostKeys = properties.home().resolve("ssh");
         this.keys = keys;
@@ -85,6 +88,7 @@ public class SshServerLifecycle implements SmartLifecycle {
         this.jobs = jobs;
         this.allocations = allocations;
         this.nodes = nodes;
+        this.foreground = foreground;
     }
 
     /** The port the server listens on, once started (the chosen one when configured as 0); -1 before. */
@@ -139,7 +143,7 @@ public class SshServerLifecycle implements SmartLifecycle {
                 .withFileOpener(new WorkspaceScp(files, quota))
                 .withDelegate((channel, line) -> new SlurmExec(line, commands, audit, allocations, pool))
                 .build());
-        s.setShellFactory(channel -> new SlurmShell(commands, audit, allocations, pool));
+        s.setShellFactory(channel -> new SlurmShell(commands, audit, allocations, foreground.getIfAvailable(), pool));
         s.setForwardingFilter(new JobPortForwarding(jobs, nodes, audit));
         try {
             s.start();
