@@ -87,6 +87,7 @@
       });
     }
     search.addEventListener('input', render);
+    search.addEventListener('change', render);
     only.addEventListener('change', render);
     follow.addEventListener('change', scroll);
     open('stdout');

@@ -13,6 +13,7 @@ import fr.catie.vaniila.identity.Caller;
 import fr.catie.vaniila.identity.Role;
 import fr.catie.vaniila.jobs.JobState;
 import fr.catie.vaniila.jobs.JobView;
+import fr.catie.vaniila.jobs.Walltime;
 import fr.catie.vaniila.jobs.Jobs;
 import fr.catie.vaniila.nodes.Nodes;
 import fr.catie.vaniila.platform.Problem;
@@ -96,9 +97,14 @@ public class JobPagesController {
         model.addAttribute("form", form);
         model.addAttribute("errors", errors);
         model.addAttribute("generalError", general);
-        model.addAttribute("queues", usable);
+        model.addAttribute("queues", usable.stream().map(q -> new QueueChoice(q.name(), q.isDefault(),
+                Walltime.format(q.defaultWalltime()), Walltime.format(q.maxWalltime()), q.maxGpusPerJob())).toList());
         model.addAttribute("cluster", ClusterView.of(caller, nodes.status(caller)));
         return "jobs/submit";
+    }
+
+    /** A queue as the submit form offers it, with its wall-time limits written as users type them. */
+    record QueueChoice(String name, boolean isDefault, String defaultWalltime, String maxWalltime, int maxGpusPerJob) {
     }
 
     /**

@@ -94,8 +94,10 @@ record SubmitForm(String type, String name, String queue, String script, String 
             parameters.remove("ranks");
             ranks = n.intValue();
         }
+        // Browsers send a textarea's lines ending in CR LF; bash would read "sleep 8\r" as a bad interval.
+        String lines = script == null ? null : script.replace("\r\n", "\n");
         return new JobSubmission(blankToNull(name), blankToNull(queue), training ? "training" : "batch",
-                training ? null : script, nodeCount, gpus, blankToNull(gpuFlavor), null, null, null, coreCount, null,
+                training ? null : lines, nodeCount, gpus, blankToNull(gpuFlavor), null, null, null, coreCount, null,
                 memory == null ? null : memory * 1024L, blankToNull(walltime), blankToNull(array),
                 blankToNull(dependency), null, null, null, null, null, null, parameters, ranks);
     }
