@@ -496,7 +496,8 @@ public class Jobs {
             }
         }
         if (user != null && !user.isBlank()) {
-            where.append("AND a.username = ? ");
+            // By account id, so that the (account_id, id DESC) index serves "my jobs" even for admins.
+            where.append("AND j.account_id = (SELECT id FROM accounts WHERE username = ?) ");
             params.add(user.trim());
         }
         if (queue != null && !queue.isBlank()) {

@@ -61,11 +61,9 @@ public class HomeController {
     public String dashboard(Model model) {
         Caller caller = Pages.caller();
         model.addAttribute("caller", caller);
-        List<Nodes.Node> inventory = nodes.inventory();
-        model.addAttribute("nodes", inventory);
-        model.addAttribute("flavors", Nodes.flavors(inventory));
-        model.addAttribute("totals", totals(inventory));
+        // One read of the nodes serves the totals, the flavors and the map.
         ClusterView cluster = ClusterView.of(caller, nodes.status(caller));
+        model.addAttribute("totals", totals(cluster));
         myJobs(caller, model);
         quota(caller, cluster, model);
         model.addAttribute("cluster", cluster);
@@ -108,13 +106,13 @@ public class HomeController {
         }
     }
 
-    private static Map<String, Long> totals(java.util.List<Nodes.Node> inventory) {
+    private static Map<String, Long> totals(ClusterView cluster) {
         long cores = 0, memory = 0, gpus = 0;
-        for (Nodes.Node n : inventory) {
+        for (ClusterView.NodeCard n : cluster.nodes()) {
             cores += n.cores();
             memory += n.memoryMb();
             gpus += n.gpus().size();
         }
-        return Map.of("nodes", (long) inventory.size(), "cores", cores, "memoryGb", memory / 1024, "gpus", gpus);
+        return Map.of("nodes", (long) cluster.nodes().size(), "cores", cores, "memoryGb", memory / 1024, "gpus", gpus);
     }
 }

@@ -58,7 +58,7 @@ class WebJobsIT extends PortalIT {
         assertThat(browser.find("#script").getDomProperty("value")).startsWith("#!/bin/bash").contains("step $step of 3");
         // Flavors show what is free now, from the cluster's 25 GPUs.
         assertThat(browser.text("#gpuFlavor")).contains("v100-16g").contains("free now");
-        browser.screenshot("webjobs-01-submit-template");
+        fullPage("webjobs-01-submit-template");
 
         // A script of our own, slow enough to be watched while it runs.
         browser.type("#script", "#!/bin/bash\necho \"first line <b>not bold</b>\"\nsleep 8\necho \"second line\"\n"
@@ -77,7 +77,7 @@ class WebJobsIT extends PortalIT {
         // Log output is text: the markup a job prints is shown, not interpreted.
         assertThat(browser.text("#log")).contains("<b>not bold</b>");
         assertThat(browser.driver().findElements(By.cssSelector("#log b"))).isEmpty();
-        browser.screenshot("webjobs-02-job-running-log");
+        fullPage("webjobs-02-job-running-log");
 
         // Search keeps only the matching lines, highlighted.
         browser.click("#log-only");
@@ -91,7 +91,7 @@ class WebJobsIT extends PortalIT {
         assertThat(browser.text("#log-state")).contains("whole output");
         assertThat(browser.text("#timeline")).contains("completed").contains("running");
         assertThat(browser.text("#exit-code")).isEqualTo("0");
-        browser.screenshot("webjobs-03-job-completed-log");
+        fullPage("webjobs-03-job-completed-log");
 
         // The download link gives the whole stdout as a file, to the logged-in session only.
         HttpResponse<String> file = get("/jobs/" + id + "/log/download?stream=stdout", sessionCookie());
@@ -111,7 +111,7 @@ class WebJobsIT extends PortalIT {
         browser.click("form.filters button[type=submit]");
         assertThat(browser.text("#no-jobs")).contains("No job matches");
         browser.open("/jobs");
-        browser.screenshot("webjobs-04-jobs-list");
+        fullPage("webjobs-04-jobs-list");
 
         // Resubmit pre-fills the form with the job as it was submitted.
         browser.open("/jobs/" + id);
@@ -140,7 +140,7 @@ class WebJobsIT extends PortalIT {
         assertThat(browser.find("#gpusPerNode").getDomAttribute("aria-invalid")).isEqualTo("true");
         assertThat(browser.find("#script").getDomProperty("value")).isEqualTo(script);
         assertThat(new Select(browser.find("#gpuFlavor")).getFirstSelectedOption().getDomAttribute("value")).isEqualTo("v100-16g");
-        browser.screenshot("webjobs-05-submit-impossible");
+        fullPage("webjobs-05-submit-impossible");
 
         browser.type("#gpusPerNode", "1");
         browser.type("#walltime", "soon");
@@ -181,9 +181,9 @@ class WebJobsIT extends PortalIT {
             assertThat(browser.text("li.job-card[data-job='" + first + "']")).contains("running");
             // The map shows the GPU held by the organisation's job as its own.
             assertThat(browser.driver().findElements(By.cssSelector("#cluster-map .gpus .gpu-cell.busy.mine"))).hasSize(1);
-            browser.screenshot("webjobs-06-dashboard-quota");
+            fullPage("webjobs-06-dashboard-quota");
             browser.phoneWidth();
-            browser.screenshot("webjobs-07-dashboard-phone");
+            fullPage("webjobs-07-dashboard-phone");
             browser.desktopWidth();
 
             browser.click(".lang a[hreflang='fr']");
@@ -191,7 +191,7 @@ class WebJobsIT extends PortalIT {
             assertThat(browser.text(waiting + " .reason-code")).isEqualTo("En attente de quota");
             assertThat(browser.text("#myjobs-h")).isEqualTo("Mes calculs en cours et en attente");
             assertThat(browser.text(row + " .in-use")).isEqualTo("1 sur 1");
-            browser.screenshot("webjobs-08-dashboard-fr");
+            fullPage("webjobs-08-dashboard-fr");
             browser.open("/jobs/new");
             assertThat(browser.text("label[for='gpusPerNode']")).isEqualTo("GPU par nœud");
             browser.open("/jobs/" + second);
@@ -230,6 +230,18 @@ class WebJobsIT extends PortalIT {
         assertThat(browser.text("#no-jobs")).contains("No job matches");
         browser.open("/jobs?user=" + "dave");
         assertThat(browser.driver().findElements(By.cssSelector("tr[data-job='" + job + "']"))).isEmpty();
+    }
+
+    /** A screenshot of the whole page at the window's width: the window grows to the page's height, then shrinks back. */
+    private void fullPage(String name) {
+        org.openqa.selenium.Dimension before = browser.driver().manage().window().getSize();
+        Object height = ((org.openqa.selenium.JavascriptExecutor) browser.driver())
+                .executeScript("return document.documentElement.scrollHeight;");
+        int pageHeight = Math.min(4000, ((Number) height).intValue() + 140); // plus the window's own bars
+        browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(before.getWidth(),
+                Math.max(before.getHeight(), pageHeight)));
+        browser.screenshot(name);
+        browser.driver().manage().window().setSize(before);
     }
 
     private String sessionCookie() {
