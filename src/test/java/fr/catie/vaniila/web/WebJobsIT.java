@@ -180,7 +180,7 @@ class WebJobsIT extends PortalIT {
             browser.waitFor(d -> d.findElement(By.cssSelector(row + " .in-use")).getText().equals("1 of 1"));
             assertThat(browser.text("li.job-card[data-job='" + first + "']")).contains("running");
             // The map shows the GPU held by the organisation's job as its own.
-            assertThat(browser.driver().findElements(By.cssSelector("#cluster-map .gpus .gpu-cell.busy.mine"))).hasSize(1);
+            browser.waitFor(d -> d.findElements(By.cssSelector("#cluster-map .gpus .gpu-cell.busy.mine")).size() == 1);
             fullPage("webjobs-06-dashboard-quota");
             browser.phoneWidth();
             fullPage("webjobs-07-dashboard-phone");
