@@ -34,9 +34,10 @@ public class JobTimes {
         return instant == null ? "" : instant.toString();
     }
 
-    /** The portal's zone, e.g. {@code UTC}, shown beside the times. */
+    /** The portal's zone as people name it in their language, e.g. {@code UTC} or {@code CET}, shown beside the times. */
     public String zone() {
-        return zone.getId();
+        return java.util.TimeZone.getTimeZone(zone).getDisplayName(false, java.util.TimeZone.SHORT,
+                org.springframework.context.i18n.LocaleContextHolder.getLocale());
     }
 
     /** A duration as {@code 1d 02:03:04} or {@code 02:03:04}. */

@@ -238,6 +238,9 @@ public final class WebLoadBench {
         Map<String, String> queries = new LinkedHashMap<>();
         queries.put("dashboard: my active jobs", select + "AND j.account_id = (SELECT id FROM accounts WHERE username = '"
                 + users.get(0) + "') AND j.state = ANY ('{PENDING,HELD,STARTING,RUNNING}'::text[]) ORDER BY j.id DESC LIMIT 20");
+        // The same question as Jobs.list asked it before: by username through the join, for comparison.
+        queries.put("dashboard, by username (old)", select + "AND a.username = '" + users.get(0)
+                + "' AND j.state = ANY ('{PENDING,HELD,STARTING,RUNNING}'::text[]) ORDER BY j.id DESC LIMIT 20");
         queries.put("list: page 1", select + "ORDER BY j.id DESC LIMIT 51 OFFSET 0");
         queries.put("list: ended, page 3", select
                 + "AND j.state = ANY ('{COMPLETED,FAILED,CANCELLED,TIMEOUT,NODE_FAIL,PREEMPTED}'::text[]) ORDER BY j.id DESC LIMIT 51 OFFSET 100");

@@ -189,7 +189,7 @@ class WebJobsIT extends PortalIT {
             browser.click(".lang a[hreflang='fr']");
             assertThat(browser.text("h1")).isEqualTo("Tableau de bord");
             assertThat(browser.text(waiting + " .reason-code")).isEqualTo("En attente de quota");
-            assertThat(browser.text("#myjobs-h")).isEqualTo("Mes calculs en cours et en attente");
+            assertThat(browser.text("#myjobs-h")).isEqualTo("Mes tâches en cours et en attente");
             assertThat(browser.text(row + " .in-use")).isEqualTo("1 sur 1");
             fullPage("webjobs-08-dashboard-fr");
             browser.open("/jobs/new");
