@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.Select;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The jobs pages in a real headless Chromium against a real portal and its virtual nodes: submit
@@ -106,6 +108,7 @@ class WebJobsIT extends PortalIT {
         assertThat(browser.text("tr[data-job='" + id + "']")).contains("live-log").contains("completed");
         browser.type("#f-name", "LIVE");
         browser.click("form.filters button[type=submit]");
+        browser.waitFor(d -> d.getCurrentUrl().contains("name=LIVE"));
         assertThat(browser.driver().findElements(By.cssSelector("#jobs tbody tr"))).hasSize(1);
         new Select(browser.find("#f-state")).selectByValue("RUNNING");
         browser.click("form.filters button[type=submit]");
@@ -206,6 +209,61 @@ class WebJobsIT extends PortalIT {
             if (second != 0) {
                 api.post("/api/v1/jobs/" + second + "/cancel", null, token);
             }
+        }
+    }
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void aTrainingJobsPageChartsItsMetricsAndThePlatformAdminSeesWhoHoldsEachGpu() {
+        String org = unique("webtrain");
+        String user = unique("frank");
+        String token = orgWithUser(org, user, "USER");
+        awaitNodes();
+        // A held training job: its page is the real one; its metrics are written as the agents write them
+        // (one JSON object per record in job_metrics), without the minutes a real training run takes here.
+        long id = submit(token, "{\"type\": \"training\", \"queue\": \"cpu\", \"ranks\": 2, \"hold\": true, "
+                + "\"training\": {\"dataset\": \"digits\", \"model\": \"mlp\", \"epochs\": 3}}");
+        for (int step = 1; step <= 30; step++) {
+            String record = String.format(java.util.Locale.ROOT,
+                    "{\"step\": %d, \"epoch\": %.3f, \"loss\": %.4f, \"accuracy\": %.4f, \"samples_per_s\": %.1f}",
+                    step, step / 10.0, 2.3 / step, 1 - 0.9 / step, 4000.0 + 10 * step);
+            jdbc.sql("INSERT INTO job_metrics (job_id, run, at, data) VALUES (?, 0, now(), ?::jsonb)").params(id, record).update();
+            if (step % 10 == 0) {
+                jdbc.sql("INSERT INTO job_metrics (job_id, run, at, data) VALUES (?, 0, now(), ?::jsonb)")
+                        .params(id, "{\"step\": " + step + ", \"epoch\": " + step / 10 + ", \"test_accuracy\": 0.9" + step / 10 + "}")
+                        .update();
+            }
+        }
+        browser.login(user, USER_PASSWORD);
+        browser.open("/jobs/" + id);
+        assertThat(browser.text("#fields-h")).isEqualTo("Job");
+        assertThat(browser.text("#pending .reason-code")).isEqualTo("Held");
+        for (String chart : new String[] {"#chart-loss", "#chart-accuracy", "#chart-throughput"}) {
+            browser.find(chart + " canvas");
+        }
+        assertThat(browser.text("#chart-accuracy")).contains("Training accuracy").contains("Test accuracy");
+        assertThat(browser.text("#charts-state")).isEmpty();
+        fullPage("webjobs-09-training-charts");
+
+        // Resubmit gives the training parameters back as JSON, ranks included.
+        browser.click("#resubmit");
+        assertThat(new Select(browser.find("#type")).getFirstSelectedOption().getDomAttribute("value")).isEqualTo("training");
+        assertThat(browser.find("#script").getDomProperty("value")).contains("\"dataset\"").contains("\"ranks\" : 2");
+        api.post("/api/v1/jobs/" + id + "/cancel", null, token);
+
+        // The platform admin's map names the organisation holding a GPU.
+        long running = submit(token, "{\"script\": \"sleep 60\", \"gpusPerNode\": 1, \"gpuFlavor\": \"titanrtx-24g\"}");
+        try {
+            awaitState(token, running, Duration.ofSeconds(30), "RUNNING");
+            browser.click("form.logout button");
+            browser.login(ADMIN, ADMIN_PASSWORD);
+            browser.waitFor(d -> d.findElement(By.cssSelector("article[data-node='catie-titan-1'] .gpu-cell"))
+                    .getText().contains(org));
+            assertThat(browser.find("article[data-node='catie-titan-1'] .gpu-cell").getDomAttribute("data-org")).isEqualTo(org);
+        } finally {
+            api.post("/api/v1/jobs/" + running + "/cancel", null, token);
         }
     }
 
