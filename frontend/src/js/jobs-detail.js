@@ -45,6 +45,9 @@
     }
 
     function append(piece) {
+      if (!text && piece) {
+        state.textContent = ''; // "waiting for the job to start" no longer holds
+      }
       text += piece;
       if (search.value) {
         render();
@@ -60,7 +63,6 @@
       }
       text = '';
       pre.textContent = '';
-      state.textContent = '';
       source = new EventSource(panel.dataset.stream + '?stream=' + encodeURIComponent(stream));
       source.addEventListener('log', (event) => {
         const piece = JSON.parse(event.data);
