@@ -2,7 +2,10 @@ package fr.catie.vaniila.web;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -14,6 +17,7 @@ import fr.catie.vaniila.identity.Caller;
 import fr.catie.vaniila.jobs.Jobs;
 import fr.catie.vaniila.platform.Problem;
 import jakarta.annotation.PreDestroy;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
@@ -22,11 +26,13 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * pieces as the agents ship them; each open stream polls {@link Jobs#log} from its offset on a small
  * shared scheduler (no thread per viewer) and sends what is new as a {@code log} event whose id is
  * the next offset, so that a reconnecting browser resumes where it was ({@code Last-Event-ID}).
- * When the job has ended and everything was sent, an {@code end} event closes the stream.
- * Thread-safe.
+ * When the job has ended and everything was sent, an {@code end} event closes the stream. A quiet
+ * stream sends a comment now and then: writing is how a server learns that the browser left. At
+ * shutdown every stream is closed first, so that the web server's graceful shutdown does not wait
+ * for them. Thread-safe.
  */
 @Component
-public class LogTail {
+public class LogTail implements SmartLifecycle {
 
     /** How often an open stream asks for new log; the agents ship logs about as often. */
     static final Duration POLL = Duration.ofMillis(500);
@@ -36,6 +42,8 @@ public class LogTail {
     static final int PIECE = 64 * 1024;
     /** Most streams open at once across all viewers: each one costs a query per poll. */
     static final int MAX_STREAMS = 500;
+    /** A stream with nothing to send writes a comment this often, to find out whether its browser is still there. */
+    static final Duration KEEPALIVE = Duration.ofSeconds(15);
 
     private final Jobs jobs;
     private final ScheduledExecutorService poller = Executors.newScheduledThreadPool(2, r -> {
@@ -44,6 +52,8 @@ public class LogTail {
         return t;
     });
     private final AtomicInteger open = new AtomicInteger();
+    private final Set<SseEmitter> emitters = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
 
     public LogTail(Jobs jobs) {
         this.jobs = jobs;
@@ -62,13 +72,16 @@ public class LogTail {
         SseEmitter emitter = new SseEmitter(LIFETIME.toMillis());
         AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
         long[] next = {offset};
+        long[] lastWrite = {System.nanoTime()};
         Runnable stop = () -> {
             ScheduledFuture<?> f = task.getAndSet(null);
             if (f != null) {
                 f.cancel(false);
                 open.decrementAndGet();
             }
+            emitters.remove(emitter);
         };
+        emitters.add(emitter);
         emitter.onCompletion(stop);
         emitter.onTimeout(stop);
         emitter.onError(e -> stop.run());
@@ -81,6 +94,7 @@ public class LogTail {
                         next[0] = piece.next();
                         emitter.send(SseEmitter.event().name("log").id(Long.toString(piece.next()))
                                 .data(Map.of("text", piece.data(), "truncated", piece.truncated())));
+                        lastWrite[0] = System.nanoTime();
                     }
                     more = piece.next() - piece.offset() >= PIECE;
                     if (!more && piece.complete() && piece.next() == piece.offset()) {
@@ -88,6 +102,10 @@ public class LogTail {
                         stop.run();
                         emitter.complete();
                     }
+                }
+                if (task.get() != null && System.nanoTime() - lastWrite[0] > KEEPALIVE.toNanos()) {
+                    emitter.send(SseEmitter.event().comment("keepalive"));
+                    lastWrite[0] = System.nanoTime();
                 }
             } catch (IOException | IllegalStateException e) {
                 // The browser went away (or the emitter already completed): nothing to tell anyone.
@@ -100,9 +118,30 @@ public class LogTail {
         return emitter;
     }
 
-    /** Streams open now, for the load benchmark's write-up and for tests. */
-    public int openStreams() {
-        return open.get();
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** Closes every stream (browsers reconnect to another portal, or to this one once it is back). */
+    @Override
+    public void stop() {
+        running = false;
+        for (SseEmitter emitter : List.copyOf(emitters)) {
+            emitter.complete();
+        }
+        emitters.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Stops before the web server's graceful shutdown (a lower phase), which would otherwise wait for the streams. */
+    @Override
+    public int getPhase() {
+        return SmartLifecycle.DEFAULT_PHASE;
     }
 
     @PreDestroy
