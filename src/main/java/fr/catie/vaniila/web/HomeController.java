@@ -57,6 +57,7 @@ public class HomeController {
         return "login";
     }
 
+    /** The dashboard: the caller's active jobs, the organisation's quota against use, the cluster map. */
     @GetMapping("/")
     public String dashboard(Model model) {
         Caller caller = Pages.caller();

@@ -71,6 +71,7 @@ public class JobPagesController {
 
     // ------------------------------------------------------------------ submit
 
+    /** The submit page: empty, or filled with an earlier job of the caller's ({@code ?from=ID}) to submit it again. */
     @GetMapping("/new")
     public String submitPage(@RequestParam(required = false) Long from, Model model) {
         Caller caller = Pages.caller();
@@ -79,6 +80,10 @@ public class JobPagesController {
         return submitView(caller, form, Map.of(), null, model);
     }
 
+    /**
+     * Submits through {@link Jobs#submit}; success opens the job's page, a refusal shows the form again as typed
+     * with each reason beside its field.
+     */
     @PostMapping("/new")
     public String submit(@ModelAttribute SubmitForm form, Model model) {
         Caller caller = Pages.caller();
@@ -147,6 +152,10 @@ public class JobPagesController {
 
     // ------------------------------------------------------------------ list
 
+    /**
+     * The jobs the caller may see, newest first, 50 a page: filters on state (one, or {@code active} / {@code ended}),
+     * queue, name and, for admins, user.
+     */
     @GetMapping({"", "/"})
     public String list(@RequestParam(required = false) String state, @RequestParam(required = false) String queue,
             @RequestParam(required = false) String user, @RequestParam(required = false) String name,
@@ -212,6 +221,7 @@ public class JobPagesController {
 
     // ------------------------------------------------------------------ one job
 
+    /** A job's page: its fields, allocation, GPU use, timeline, live log and, for training jobs, charts. */
     @GetMapping("/{id}")
     public String detail(@PathVariable long id, Model model) {
         Caller caller = Pages.caller();
@@ -254,6 +264,7 @@ public class JobPagesController {
         model.addAttribute("gpuNodes", gpuNodes);
     }
 
+    /** Cancels the job (a POST with the form's CSRF token), then shows its page with the outcome. */
     @PostMapping("/{id}/cancel")
     public String cancel(@PathVariable long id, RedirectAttributes flash) {
         return Pages.act(flash, "/jobs/" + id, new Pages.Flash("jobs.flash.cancelled", id),
