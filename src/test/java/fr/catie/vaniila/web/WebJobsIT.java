@@ -36,11 +36,8 @@ class WebJobsIT extends PortalIT {
     }
 
     @AfterEach
-    void closeBrowser() throws Exception {
+    void closeBrowser() {
         if (browser != null) {
-            java.nio.file.Files.createDirectories(java.nio.file.Path.of("target/screenshots"));
-            java.nio.file.Files.writeString(java.nio.file.Path.of("target/screenshots/debug-last.html"),
-                    browser.driver().getPageSource());
             browser.close();
         }
     }
