@@ -507,6 +507,16 @@ public class Jobs {
      */
     @Transactional(readOnly = true)
     public List<JobView> list(Caller caller, List<JobState> states, String user, String queue, int limit, long offset) {
+        return list(caller, states, user, queue, null, limit, offset);
+    }
+
+    /**
+     * As {@link #list(Caller, List, String, String, int, long)}, narrowed to jobs whose name contains
+     * {@code nameContains} (case-insensitive; null or blank for any name).
+     */
+    @Transactional(readOnly = true)
+    public List<JobView> list(Caller caller, List<JobState> states, String user, String queue, String nameContains,
+            int limit, long offset) {
         StringBuilder where = new StringBuilder("WHERE TRUE ");
         List<Object> params = new ArrayList<>();
         if (!caller.isPlatformAdmin()) {
@@ -518,12 +528,18 @@ public class Jobs {
             }
         }
         if (user != null && !user.isBlank()) {
-            where.append("AND a.username = ? ");
+            // By account id, so that the (account_id, id DESC) index serves "my jobs" even for admins.
+            where.append("AND j.account_id = (SELECT id FROM accounts WHERE username = ?) ");
             params.add(user.trim());
         }
         if (queue != null && !queue.isBlank()) {
             where.append("AND j.queue = ? ");
             params.add(queue.trim());
+        }
+        if (nameContains != null && !nameContains.isBlank()) {
+            // strpos, not LIKE: the user's text is matched literally, '%' and '_' included.
+            where.append("AND strpos(lower(j.name), lower(?)) > 0 ");
+            params.add(nameContains.trim());
         }
         if (states != null && !states.isEmpty()) {
             where.append("AND j.state = ANY (?::text[]) ");
@@ -533,6 +549,41 @@ public class Jobs {
         params.add(Math.max(0, offset));
         return withPlacements(jdbc.sql(SELECT + where + "ORDER BY j.id DESC LIMIT ? OFFSET ?").params(params)
                 .query(this::row).list());
+    }
+
+    /**
+     * The job as it was submitted, for submitting it again (the web form's "resubmit"): script or training
+     * parameters, resources, queue, wall time, array and dependency. Same visibility as {@link #get}.
+     */
+    @Transactional(readOnly = true)
+    public JobSubmission submission(Caller caller, long id) {
+        JobView job = get(caller, id);
+        return jdbc.sql("""
+                SELECT script, training, env, min_gpu_memory_mb, cores_per_node, cores_per_gpu, mem_per_node_mb,
+                  mem_per_gpu_mb, tasks_per_node, array_parent, dependency FROM jobs WHERE id = ?""")
+                .param(id).query((rs, n) -> {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> training = rs.getString("training") == null ? null
+                            : new LinkedHashMap<>(json.readValue(rs.getString("training"), Map.class));
+                    if (training != null) {
+                        training.remove("argv"); // derived at submission, not a parameter
+                    }
+                    @SuppressWarnings("unchecked")
+                    Map<String, String> env = json.readValue(rs.getString("env"), Map.class);
+                    Map<String, String> userEnv = new LinkedHashMap<>(env);
+                    userEnv.remove("ENGINE_CACHE_DIR");
+                    userEnv.remove("DJL_CACHE_DIR");
+                    boolean isTraining = JobType.TRAINING.name().equals(job.type());
+                    return new JobSubmission(job.name(), job.queue(), job.type().toLowerCase(Locale.ROOT),
+                            rs.getString("script"), job.nodes(), job.gpusPerNode(), job.gpuFlavor(),
+                            (Integer) rs.getObject("min_gpu_memory_mb"), isTraining ? null : job.tasksPerNode(),
+                            rs.getInt("cores_per_gpu"), rs.getInt("cores_per_node"),
+                            rs.getLong("mem_per_gpu_mb") > 0 ? rs.getLong("mem_per_gpu_mb") : null,
+                            rs.getLong("mem_per_node_mb") > 0 ? rs.getLong("mem_per_node_mb") : null,
+                            Walltime.format(Duration.ofSeconds(job.walltimeSeconds())), null,
+                            rs.getString("dependency"), userEnv.isEmpty() ? null : userEnv, null, null, null, null, null,
+                            training, isTraining && job.gpusPerNode() == 0 ? job.tasksPerNode() : null);
+                }).single();
     }
 
     /** The job's state changes, oldest first. */
