@@ -44,9 +44,20 @@
       scroll();
     }
 
+    // The first output and the end of the log mean the job's state changed: show it now rather
+    // than at the status part's next poll, so the page never says "pending" above running output.
+    function refreshStatus() {
+      const status = document.getElementById('job-status');
+      const url = status && status.getAttribute('hx-get');
+      if (url && window.htmx) {
+        window.htmx.ajax('GET', url, { target: status, swap: 'outerHTML' });
+      }
+    }
+
     function append(piece) {
       if (!text && piece) {
         state.textContent = ''; // "waiting for the job to start" no longer holds
+        refreshStatus();
       }
       text += piece;
       if (search.value) {
@@ -76,6 +87,7 @@
         source.close();
         state.textContent = text ? panel.dataset.endedText : panel.dataset.emptyText;
         panel.dataset.ended = 'true';
+        refreshStatus();
       });
     }
 
