@@ -357,4 +357,25 @@ class OneCycleTest {
         assertEquals(List.of(new JobId(3), new JobId(1)), late.pending().stream().map(PendingStatus::job).toList());
         assertTrue(late.pending().get(0).priority() > late.pending().get(1).priority(), "higher number first");
     }
+
+    @Test
+    void aGuaranteeCoversOnlyTheJobsItHasRoomFor() {
+        // acme is under its guarantee of 1 with three jobs waiting: only the first is covered, the other two would
+        // borrow. initech (no guarantee) has a job that has waited past the starvation age, so it goes before acme's borrowing jobs and gets
+        // the second reservation. (Counting each acme job against acme's holdings alone ranked all three as covered,
+        // they took both reservations, and the starving job got none.)
+        ClusterSnapshot s = aCluster().nodes(1, "v", 4, "v100-16g").org("acme", 1, 3).org("globex", 1, 3)
+                .org("initech", 0, 4)
+                .running(aJob(90).org("globex").gpus(4), "v1", List.of(0, 1, 2, 3), 0, 8 * 3600)
+                .pending(aJob(1).org("acme").submitted(7 * 3600), aJob(2).org("acme").submitted(7 * 3600),
+                        aJob(3).org("acme").submitted(7 * 3600), aJob(4).org("initech").submitted(0))
+                .build();
+        Decision d = new Scheduler(SchedulerConfig.defaults(Policy.FAIRSHARE_BACKFILL).withReservationDepth(2))
+                .schedule(s, at(7 * 3600 + 60));
+        assertEquals(List.of(new JobId(1), new JobId(4), new JobId(2), new JobId(3)),
+                d.pending().stream().map(PendingStatus::job).toList());
+        assertEquals(List.of(new JobId(1), new JobId(4)), d.reservations().stream().map(Reservation::job).toList());
+        assertEquals(Optional.of(at(8 * 3600)), d.status(new JobId(4)).orElseThrow().estimatedStart());
+        assertEquals(Optional.empty(), d.status(new JobId(2)).orElseThrow().estimatedStart());
+    }
 }
