@@ -115,7 +115,15 @@ final class Cycle {
             submitted[i] = pending.get(i).submittedAt().toEpochMilli();
             ids[i] = pending.get(i).id().value();
         }
-        Comparator<Integer> byPriority = (a, b) -> priority[a] != priority[b] ? Long.compare(priority[b], priority[a])
+        // Under fair share a job holding a reservation from the previous cycle goes first and so keeps one until it
+        // starts (Maui's RESERVATIONPOLICY HIGHEST): otherwise each arrival of higher priority takes the reservation
+        // away and the estimated start the job was told is not kept. Under FIFO arrivals are younger: they never do.
+        boolean[] keeps = new boolean[pending.size()];
+        for (int i = 0; i < pending.size(); i++) {
+            keeps[i] = config.policy() == Policy.FAIRSHARE_BACKFILL && pending.get(i).holdsReservation();
+        }
+        Comparator<Integer> byPriority = (a, b) -> keeps[a] != keeps[b] ? (keeps[a] ? -1 : 1)
+                : priority[a] != priority[b] ? Long.compare(priority[b], priority[a])
                 : submitted[a] != submitted[b] ? Long.compare(submitted[a], submitted[b])
                 : Long.compare(ids[a], ids[b]);
         Arrays.sort(order, byPriority);
@@ -315,7 +323,10 @@ final class Cycle {
             }
         }
         // Blocked: reserve the earliest resources so that backfilled jobs cannot delay it.
-        if (config.policy().backfills() && book.entries().size() < config.reservationDepth()) {
+        // A kept reservation does not count against the depth: reclaims add reservations of their own, and a job
+        // must not lose its reservation because one of those took its slot.
+        boolean keeps = config.policy() == Policy.FAIRSHARE_BACKFILL && job.holdsReservation();
+        if (config.policy().backfills() && (keeps || book.entries().size() < config.reservationDepth())) {
             Instant at = reserve(job, q, allowed, wall);
             if (at != null) {
                 return new Outcome(PendingReason.RESOURCES, details + "; resources are reserved for it from " + at,
