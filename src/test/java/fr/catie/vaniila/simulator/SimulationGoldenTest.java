@@ -97,8 +97,8 @@ class SimulationGoldenTest {
             + "avg_wait=270272.7 p99_wait=639103.0 makespan=1200105.0 allocation=0.6382 "
             + "fragmentation=0.3554 preemptions=0",
         "philly-digest.csv|PHILLY|catie|2017-10-02T00:00:00|2017-10-02T06:00:00|fifo-backfill|"
-            + "jobs=82 rejected=2 completed=80 avg_jct=75405.9 p50_jct=81.0 p99_jct=1133469.0 "
-            + "avg_wait=27172.0 p99_wait=577652.0 makespan=1151137.0 allocation=0.6653 "
+            + "jobs=82 rejected=2 completed=80 avg_jct=75386.0 p50_jct=81.0 p99_jct=1133469.0 "
+            + "avg_wait=27152.0 p99_wait=577652.0 makespan=1151137.0 allocation=0.6653 "
             + "fragmentation=0.2674 preemptions=0",
         "philly-digest.csv|PHILLY|catie|2017-10-02T00:00:00|2017-10-02T06:00:00|fairshare-backfill|"
             + "jobs=82 rejected=2 completed=80 avg_jct=71093.1 p50_jct=81.0 p99_jct=1073298.0 "
