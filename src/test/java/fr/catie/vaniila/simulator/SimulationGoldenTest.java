@@ -139,6 +139,8 @@ class SimulationGoldenTest {
         "tiresias-60-jobs.csv|TIRESIAS|2x4:v100-16g|||false",
         // One organisation, so fair share has nothing to arbitrate: it must not reorder against submit order.
         "tiresias-60-jobs.csv|TIRESIAS|1x4:v100-16g|||false",
+        // With 4 reservations fifo-backfill let backfilled jobs delay the last job here past FIFO's makespan.
+        "philly-digest.csv|PHILLY|8x8:v100-16g|2017-10-05|2017-10-06|true",
     })
     void backfillAndFairShareNeverLoseAgainstFifoAndLasShortensJobs(String traceName, TraceFormat format,
             String cluster, String from, String to, boolean lasStrictlyBetter) throws Exception {
