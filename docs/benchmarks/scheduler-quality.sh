@@ -22,6 +22,7 @@ echo '| slice | policy | completed | rejected | avg JCT s | avg wait s | GPU all
 ' fragmentation | preemptions | wall s |'
 echo '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'
 row "Tiresias 60 jobs, 2x4 v100" --trace "$TRACES/tiresias-60-jobs.csv" --format tiresias --nodes 2x4:v100-16g
+row "Tiresias 60 jobs, 1x4 v100" --trace "$TRACES/tiresias-60-jobs.csv" --format tiresias --nodes 1x4:v100-16g
 row "Philly 10-02 00-06h, catie" --trace "$TRACES/philly-digest.csv" --format philly --cluster catie \
   --from 2017-10-02T00:00:00 --to 2017-10-02T06:00:00
 row "Philly 10-01..10-03, catie" --trace "$TRACES/philly-digest.csv" --format philly --cluster catie \
@@ -30,6 +31,8 @@ row "Philly 10-02 00-03h, 4x8 v100" --trace "$TRACES/philly-digest.csv" --format
   --from 2017-10-02T00:00:00 --to 2017-10-02T03:00:00
 row "Philly 10-02 (1 day), 8x8 v100" --trace "$TRACES/philly-digest.csv" --format philly --nodes 8x8:v100-16g \
   --from 2017-10-02 --to 2017-10-03
+row "Philly 10-05 (1 day), 8x8 v100" --trace "$TRACES/philly-digest.csv" --format philly --nodes 8x8:v100-16g \
+  --from 2017-10-05 --to 2017-10-06
 row "Philly 10-02..10-09 (1 week), 64x8 v100" --trace "$TRACES/philly-digest.csv" --format philly \
   --nodes 64x8:v100-16g --from 2017-10-02 --to 2017-10-09
 row "Philly whole (82,247 jobs), 250x8 v100" --trace "$TRACES/philly-digest.csv" --format philly \

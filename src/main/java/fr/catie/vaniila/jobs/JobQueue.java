@@ -149,6 +149,8 @@ public class JobQueue {
                 .held(rs.getString("state").equals("HELD"))
                 .dependency(dependency)
                 .attainedGpuSeconds(rs.getDouble("attained_gpu_seconds"))
+                // The last cycle's estimated start exists only for a job it gave a reservation to.
+                .holdsReservation(rs.getTimestamp("estimated_start") != null)
                 .build();
     }
 

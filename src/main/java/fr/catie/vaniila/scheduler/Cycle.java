@@ -109,25 +109,44 @@ final class Cycle {
             priority[i] = priorities.of(pending.get(i));
             order[i] = i;
         }
-        // Under fair share, jobs their organisation's guarantee covers go before borrowing ones (as Kueue admits
-        // within nominal quota first): otherwise GPUs reclaimed for an organisation go to a borrower and are
-        // reclaimed again. Starving borrowers come next (see Priorities).
-        if (config.policy() == Policy.FAIRSHARE_BACKFILL) {
-            for (int i = 0; i < pending.size(); i++) {
-                if (coveredByGuarantee(pending.get(i))) {
-                    priority[i] += Priorities.WITHIN_GUARANTEE;
-                }
-            }
-        }
         long[] submitted = new long[pending.size()];
         long[] ids = new long[pending.size()];
         for (int i = 0; i < pending.size(); i++) {
             submitted[i] = pending.get(i).submittedAt().toEpochMilli();
             ids[i] = pending.get(i).id().value();
         }
-        Arrays.sort(order, (a, b) -> priority[a] != priority[b] ? Long.compare(priority[b], priority[a])
+        // Under fair share a job holding a reservation from the previous cycle goes first and so keeps one until it
+        // starts (Maui's RESERVATIONPOLICY HIGHEST): otherwise each arrival of higher priority takes the reservation
+        // away and the estimated start the job was told is not kept. Under FIFO arrivals are younger: they never do.
+        boolean[] keeps = new boolean[pending.size()];
+        for (int i = 0; i < pending.size(); i++) {
+            keeps[i] = config.policy() == Policy.FAIRSHARE_BACKFILL && pending.get(i).holdsReservation();
+        }
+        Comparator<Integer> byPriority = (a, b) -> keeps[a] != keeps[b] ? (keeps[a] ? -1 : 1)
+                : priority[a] != priority[b] ? Long.compare(priority[b], priority[a])
                 : submitted[a] != submitted[b] ? Long.compare(submitted[a], submitted[b])
-                : Long.compare(ids[a], ids[b]));
+                : Long.compare(ids[a], ids[b]);
+        Arrays.sort(order, byPriority);
+        // Under fair share, jobs their organisation's guarantee covers go before borrowing ones (as Kueue admits
+        // within nominal quota first): otherwise GPUs reclaimed for an organisation go to a borrower and are
+        // reclaimed again. Starving borrowers come next (see Priorities). Coverage is counted cumulatively in
+        // priority order: an organisation 6 GPUs under its guarantee with 500 one-GPU jobs waiting has 6 covered
+        // jobs, not 500. Ranking the other 494, which would borrow, as covered let them take every reservation
+        // ahead of starving jobs.
+        if (config.policy() == Policy.FAIRSHARE_BACKFILL) {
+            boolean boosted = false;
+            Map<OrgName, int[]> covered = new HashMap<>();
+            for (int k = 0; k < order.length; k++) {
+                int i = order[k];
+                if (coveredByGuarantee(pending.get(i), covered)) {
+                    priority[i] += Priorities.WITHIN_GUARANTEE;
+                    boosted = true;
+                }
+            }
+            if (boosted) {
+                Arrays.sort(order, byPriority);
+            }
+        }
 
         // Phase 3: walk in priority order; start what fits, explain the rest.
         List<PendingStatus> statuses = new ArrayList<>();
@@ -304,7 +323,10 @@ final class Cycle {
             }
         }
         // Blocked: reserve the earliest resources so that backfilled jobs cannot delay it.
-        if (config.policy().backfills() && book.entries().size() < config.reservationDepth()) {
+        // A kept reservation does not count against the depth: reclaims add reservations of their own, and a job
+        // must not lose its reservation because one of those took its slot.
+        boolean keeps = config.policy() == Policy.FAIRSHARE_BACKFILL && job.holdsReservation();
+        if (config.policy().backfills() && (keeps || book.entries().size() < config.reservationDepth())) {
             Instant at = reserve(job, q, allowed, wall);
             if (at != null) {
                 return new Outcome(PendingReason.RESOURCES, details + "; resources are reserved for it from " + at,
@@ -314,14 +336,25 @@ final class Cycle {
         return new Outcome(PendingReason.RESOURCES, details, null);
     }
 
-    private boolean coveredByGuarantee(JobRequest job) {
+    /**
+     * Whether the organisation's guarantee still covers the job once its running jobs and the covered jobs ranked
+     * before it are counted; if so, counts it in {@code covered} (GPUs per organisation and flavor, running
+     * included). Held jobs and jobs waiting on a dependency cannot start, so they take no share of the guarantee.
+     */
+    private boolean coveredByGuarantee(JobRequest job, Map<OrgName, int[]> covered) {
         Optional<Organisation> org = snapshot.organisation(job.org());
         int q = index.queue(job.queue());
         if (org.isEmpty() || q < 0 || job.totalGpus() == 0) {
             return true;
         }
-        for (int f : index.candidateFlavors(job.gpus(), q)) {
-            if (withinGuarantee(org.get(), f, job.totalGpus())) {
+        if (job.held() || job.dependency() != DependencyState.SATISFIED) {
+            return false;
+        }
+        int[] held = covered.computeIfAbsent(job.org(), o -> orgGpus(o).clone());
+        for (int f : candidateFlavors.computeIfAbsent(List.of(job.gpus(), q),
+                k -> index.candidateFlavors(job.gpus(), q))) {
+            if (held[f] + job.totalGpus() <= org.get().quota(index.flavors.get(f).name()).guaranteedGpus()) {
+                held[f] += job.totalGpus();
                 return true;
             }
         }

@@ -22,10 +22,13 @@ import java.util.Optional;
  * @param dependency          the dependency state resolved by the jobs module
  * @param submittedAt         when it was submitted (ages it)
  * @param attainedGpuSeconds  GPU-seconds it already received in earlier runs (after a preemption), for LAS
+ * @param holdsReservation    true when the previous cycle gave it a reservation (the jobs module keeps that cycle's
+ *                            estimated start): under fair share it then keeps a reservation until it starts, as with
+ *                            Maui's {@code RESERVATIONPOLICY HIGHEST}
  */
 public record JobRequest(JobId id, OrgName org, String user, QueueName queue, JobShape shape, GpuConstraint gpus,
         Resources resources, Optional<Duration> wallTime, JobType type, boolean preemptible, boolean held,
-        DependencyState dependency, Instant submittedAt, double attainedGpuSeconds) {
+        DependencyState dependency, Instant submittedAt, double attainedGpuSeconds, boolean holdsReservation) {
 
     /** Checks required parts are present and the wall time is positive. */
     public JobRequest {
@@ -79,6 +82,7 @@ public record JobRequest(JobId id, OrgName org, String user, QueueName queue, Jo
         b.held = held;
         b.dependency = dependency;
         b.attainedGpuSeconds = attainedGpuSeconds;
+        b.holdsReservation = holdsReservation;
         return b;
     }
 
@@ -98,6 +102,7 @@ public record JobRequest(JobId id, OrgName org, String user, QueueName queue, Jo
         private boolean held;
         private DependencyState dependency = DependencyState.SATISFIED;
         private double attainedGpuSeconds;
+        private boolean holdsReservation;
 
         private Builder(JobId id, OrgName org, QueueName queue, Instant submittedAt) {
             this.id = id;
@@ -166,10 +171,16 @@ public record JobRequest(JobId id, OrgName org, String user, QueueName queue, Jo
             return this;
         }
 
+        /** @param value whether the previous cycle gave it a reservation @return this */
+        public Builder holdsReservation(boolean value) {
+            this.holdsReservation = value;
+            return this;
+        }
+
         /** @return the request; throws IllegalArgumentException on an invalid value */
         public JobRequest build() {
             return new JobRequest(id, org, user, queue, shape, gpus, resources, wallTime, type, preemptible, held,
-                    dependency, submittedAt, attainedGpuSeconds);
+                    dependency, submittedAt, attainedGpuSeconds, holdsReservation);
         }
     }
 }

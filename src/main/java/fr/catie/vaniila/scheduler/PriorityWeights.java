@@ -11,8 +11,14 @@ package fr.catie.vaniila.scheduler;
  */
 public record PriorityWeights(long fairShare, long age, long tier, long size) {
 
-    /** Defaults in the spirit of Slurm's multifactor plugin: tier dominates, then fair share, then age and size. */
-    public static final PriorityWeights DEFAULT = new PriorityWeights(10_000, 10_000, 100_000, 1_000);
+    /**
+     * Defaults in the spirit of Slurm's multifactor plugin: tier dominates, then fair share and age. Size weighs 0,
+     * as Slurm's {@code PriorityWeightJobSize} does by default: backfill reservations and the starvation age already
+     * keep large jobs from waiting forever, and favouring them put large jobs ahead of smaller ones submitted before
+     * them even when fair share had nothing to arbitrate (one organisation: the Tiresias trace on 1 x 4 GPUs waited
+     * 667 s on average against 657 s in submit order).
+     */
+    public static final PriorityWeights DEFAULT = new PriorityWeights(10_000, 10_000, 100_000, 0);
 
     /** Checks weights are not negative. */
     public PriorityWeights {

@@ -64,8 +64,10 @@ public final class SimulateCommand {
             } else {
                 nodes = ClusterSpec.parse(o.nodes);
             }
-            SchedulerConfig config = SchedulerConfig.defaults(o.policy).withReservationDepth(o.reservations)
-                    .withPreemptionGrace(Duration.ofSeconds(o.graceS));
+            SchedulerConfig config = SchedulerConfig.defaults(o.policy).withPreemptionGrace(Duration.ofSeconds(o.graceS));
+            if (o.reservations >= 0) {
+                config = config.withReservationDepth(o.reservations);
+            }
             if (o.starvationS > 0) {
                 config = config.withStarvationAge(Duration.ofSeconds(o.starvationS));
             }
@@ -152,7 +154,8 @@ public final class SimulateCommand {
         String to;
         Path json;
         Path jobs;
-        int reservations = SchedulerConfig.defaults(Policy.FIFO).reservationDepth();
+        /** Negative: the policy's default depth. */
+        int reservations = -1;
         long graceS = SchedulerConfig.defaults(Policy.FIFO).preemptionGrace().getSeconds();
         long starvationS;
 

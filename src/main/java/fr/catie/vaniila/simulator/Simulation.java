@@ -19,6 +19,7 @@ import fr.catie.vaniila.scheduler.Policy;
 import fr.catie.vaniila.scheduler.Preemption;
 import fr.catie.vaniila.scheduler.Queue;
 import fr.catie.vaniila.scheduler.QueueName;
+import fr.catie.vaniila.scheduler.Reservation;
 import fr.catie.vaniila.scheduler.RunningJob;
 import fr.catie.vaniila.scheduler.Scheduler;
 import fr.catie.vaniila.scheduler.SchedulerConfig;
@@ -28,12 +29,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -274,6 +277,10 @@ public final class Simulation {
 
             for (Start s : decision.starts()) {
                 SimJob job = pending.remove(s.job());
+                if (job.request.holdsReservation()) {
+                    // Requeued after a preemption, it waits for a new reservation like any other job.
+                    job.request = job.request.toBuilder().holdsReservation(false).build();
+                }
                 job.runStartMs = now;
                 if (job.firstStartMs < 0) {
                     job.firstStartMs = now;
@@ -284,6 +291,18 @@ public final class Simulation {
                 usedGpus += job.request.totalGpus();
                 events.add(new Event(now + job.remainingMs, Kind.COMPLETION, seq++, job, job.run));
                 scheduleTick(events, seq++, job, now);
+            }
+            // What the jobs module does with the estimated start it stores: the next cycle knows who holds a
+            // reservation.
+            Set<JobId> reserved = new HashSet<>();
+            for (Reservation r : decision.reservations()) {
+                reserved.add(r.job());
+            }
+            for (SimJob p : pending.values()) {
+                boolean holds = reserved.contains(p.request.id());
+                if (holds != p.request.holdsReservation()) {
+                    p.request = p.request.toBuilder().holdsReservation(holds).build();
+                }
             }
             for (Preemption p : decision.preemptions()) {
                 SimJob job = running.get(p.job());

@@ -357,4 +357,52 @@ class OneCycleTest {
         assertEquals(List.of(new JobId(3), new JobId(1)), late.pending().stream().map(PendingStatus::job).toList());
         assertTrue(late.pending().get(0).priority() > late.pending().get(1).priority(), "higher number first");
     }
+
+    @Test
+    void aGuaranteeCoversOnlyTheJobsItHasRoomFor() {
+        // acme is under its guarantee of 1 with three jobs waiting: only the first is covered, the other two would
+        // borrow. initech (no guarantee) has a job that has waited past the starvation age, so it goes before acme's borrowing jobs and gets
+        // the second reservation. (Counting each acme job against acme's holdings alone ranked all three as covered,
+        // they took both reservations, and the starving job got none.)
+        ClusterSnapshot s = aCluster().nodes(1, "v", 4, "v100-16g").org("acme", 1, 3).org("globex", 1, 3)
+                .org("initech", 0, 4)
+                .running(aJob(90).org("globex").gpus(4), "v1", List.of(0, 1, 2, 3), 0, 8 * 3600)
+                .pending(aJob(1).org("acme").submitted(7 * 3600), aJob(2).org("acme").submitted(7 * 3600),
+                        aJob(3).org("acme").submitted(7 * 3600), aJob(4).org("initech").submitted(0))
+                .build();
+        Decision d = new Scheduler(SchedulerConfig.defaults(Policy.FAIRSHARE_BACKFILL).withReservationDepth(2))
+                .schedule(s, at(7 * 3600 + 60));
+        assertEquals(List.of(new JobId(1), new JobId(4), new JobId(2), new JobId(3)),
+                d.pending().stream().map(PendingStatus::job).toList());
+        assertEquals(List.of(new JobId(1), new JobId(4)), d.reservations().stream().map(Reservation::job).toList());
+        assertEquals(Optional.of(at(8 * 3600)), d.status(new JobId(4)).orElseThrow().estimatedStart());
+        assertEquals(Optional.empty(), d.status(new JobId(2)).orElseThrow().estimatedStart());
+    }
+
+    @Test
+    void underFairShareAJobKeepsItsReservationUntilItStarts() {
+        // initech used far more than globex, so globex's job ranks first; but initech's job was given a
+        // reservation by the previous cycle: it keeps it, and the start it was told stays true.
+        Organisation globex = new Organisation(new OrgName("globex"), Map.of("v100-16g", new FlavorQuota(0, 8)),
+                OptionalInt.empty(), OptionalDouble.empty(), 0, 1, DecayedUsage.none(Fixtures.T0));
+        Organisation initech = new Organisation(new OrgName("initech"), Map.of("v100-16g", new FlavorQuota(0, 8)),
+                OptionalInt.empty(), OptionalDouble.empty(), 0, 1, new DecayedUsage(9e6, Fixtures.T0));
+        ClusterSnapshot s = aCluster().nodes(1, "v", 4, "v100-16g").org(globex).org(initech)
+                .running(aJob(90).org("globex").gpus(4), "v1", List.of(0, 1, 2, 3), 0, 3600)
+                .build();
+        JobRequest promised = aJob(1).org("initech").gpus(4).submitted(0).build();
+        JobRequest fresh = aJob(2).org("globex").gpus(4).submitted(60).build();
+        Scheduler depthOne = new Scheduler(SchedulerConfig.defaults(Policy.FAIRSHARE_BACKFILL)
+                .withReservationDepth(1));
+
+        Decision first = depthOne.schedule(s.withJobs(s.running(), List.of(promised, fresh)), at(120));
+        assertEquals(List.of(new JobId(2)), first.reservations().stream().map(Reservation::job).toList(),
+                "without a reservation yet, fair share decides who gets the only one");
+
+        Decision kept = depthOne.schedule(s.withJobs(s.running(),
+                List.of(promised.toBuilder().holdsReservation(true).build(), fresh)), at(120));
+        assertEquals(List.of(new JobId(1)), kept.reservations().stream().map(Reservation::job).toList());
+        assertEquals(Optional.of(at(3600)), kept.status(new JobId(1)).orElseThrow().estimatedStart());
+        assertEquals(List.of(new JobId(1), new JobId(2)), kept.pending().stream().map(PendingStatus::job).toList());
+    }
 }

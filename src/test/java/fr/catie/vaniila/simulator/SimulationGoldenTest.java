@@ -86,6 +86,9 @@ class SimulationGoldenTest {
         "tiresias-60-jobs.csv|TIRESIAS|1x4:v100-16g|||fifo|"
             + "jobs=60 rejected=10 completed=50 avg_jct=840.6 p50_jct=247.0 p99_jct=3295.0 avg_wait=657.2 "
             + "p99_wait=3174.0 makespan=4570.0 allocation=0.7847 fragmentation=0.0000 preemptions=0",
+        "tiresias-60-jobs.csv|TIRESIAS|1x4:v100-16g|||fairshare-backfill|"
+            + "jobs=60 rejected=10 completed=50 avg_jct=840.6 p50_jct=247.0 p99_jct=3295.0 avg_wait=657.2 "
+            + "p99_wait=3174.0 makespan=4570.0 allocation=0.7847 fragmentation=0.0000 preemptions=0",
         "tiresias-60-jobs.csv|TIRESIAS|catie|||fairshare-backfill|"
             + "jobs=60 rejected=0 completed=60 avg_jct=178.6 p50_jct=125.0 p99_jct=1800.0 avg_wait=0.2 "
             + "p99_wait=8.0 makespan=3271.0 allocation=0.3256 fragmentation=0.0000 preemptions=0",
@@ -94,13 +97,13 @@ class SimulationGoldenTest {
             + "avg_wait=270272.7 p99_wait=639103.0 makespan=1200105.0 allocation=0.6382 "
             + "fragmentation=0.3554 preemptions=0",
         "philly-digest.csv|PHILLY|catie|2017-10-02T00:00:00|2017-10-02T06:00:00|fifo-backfill|"
-            + "jobs=82 rejected=2 completed=80 avg_jct=75405.9 p50_jct=81.0 p99_jct=1133469.0 "
-            + "avg_wait=27172.0 p99_wait=577652.0 makespan=1151137.0 allocation=0.6653 "
+            + "jobs=82 rejected=2 completed=80 avg_jct=75386.0 p50_jct=81.0 p99_jct=1133469.0 "
+            + "avg_wait=27152.0 p99_wait=577652.0 makespan=1151137.0 allocation=0.6653 "
             + "fragmentation=0.2674 preemptions=0",
         "philly-digest.csv|PHILLY|catie|2017-10-02T00:00:00|2017-10-02T06:00:00|fairshare-backfill|"
-            + "jobs=82 rejected=2 completed=80 avg_jct=68331.8 p50_jct=85.0 p99_jct=1025527.0 "
-            + "avg_wait=20097.9 p99_wait=624966.0 makespan=1043195.0 allocation=0.7341 "
-            + "fragmentation=0.2422 preemptions=8",
+            + "jobs=82 rejected=2 completed=80 avg_jct=71093.1 p50_jct=81.0 p99_jct=1073298.0 "
+            + "avg_wait=22859.2 p99_wait=632242.0 makespan=1090966.0 allocation=0.7020 "
+            + "fragmentation=0.2514 preemptions=5",
         "philly-digest.csv|PHILLY|catie|2017-10-02T00:00:00|2017-10-02T06:00:00|las|"
             + "jobs=82 rejected=2 completed=80 avg_jct=73944.1 p50_jct=88.0 p99_jct=1017503.0 "
             + "avg_wait=25710.2 p99_wait=657138.0 makespan=1024184.0 allocation=0.7478 "
@@ -134,6 +137,10 @@ class SimulationGoldenTest {
         "philly-digest.csv|PHILLY|catie|2017-10-02T00:00:00|2017-10-02T06:00:00|true",
         "philly-digest.csv|PHILLY|4x8:v100-16g|2017-10-02T00:00:00|2017-10-02T03:00:00|true",
         "tiresias-60-jobs.csv|TIRESIAS|2x4:v100-16g|||false",
+        // One organisation, so fair share has nothing to arbitrate: it must not reorder against submit order.
+        "tiresias-60-jobs.csv|TIRESIAS|1x4:v100-16g|||false",
+        // With 4 reservations fifo-backfill let backfilled jobs delay the last job here past FIFO's makespan.
+        "philly-digest.csv|PHILLY|8x8:v100-16g|2017-10-05|2017-10-06|true",
     })
     void backfillAndFairShareNeverLoseAgainstFifoAndLasShortensJobs(String traceName, TraceFormat format,
             String cluster, String from, String to, boolean lasStrictlyBetter) throws Exception {
