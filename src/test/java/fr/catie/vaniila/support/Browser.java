@@ -80,7 +80,12 @@ public final class Browser implements AutoCloseable {
     }
 
     public <T> T waitFor(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(20)).ignoring(org.openqa.selenium.NoSuchElementException.class)
+        return waitFor(condition, Duration.ofSeconds(20));
+    }
+
+    /** Waits longer, for what depends on a job's run (the portal's scheduler and agents, on a loaded CI machine). */
+    public <T> T waitFor(Function<WebDriver, T> condition, Duration timeout) {
+        return new WebDriverWait(driver, timeout).ignoring(org.openqa.selenium.NoSuchElementException.class)
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                 .until(condition);
     }

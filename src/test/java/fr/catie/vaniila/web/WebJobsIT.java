@@ -83,6 +83,8 @@ class WebJobsIT extends PortalIT {
         browser.type("#log-search", "first");
         assertThat(browser.text("#log mark")).contains("first line");
 
+        // First the portal (scheduler and agents, slow on a loaded machine), then the page, which must follow within its polls.
+        awaitState(token, id, java.time.Duration.ofSeconds(90), "COMPLETED");
         browser.waitFor(d -> d.findElement(By.cssSelector("#job-status")).getDomAttribute("data-state").equals("COMPLETED"));
         browser.type("#log-search", "");
         browser.click("#log-only");
