@@ -26,15 +26,7 @@ public class ApiExceptionHandler {
 
     @ExceptionHandler(Problem.class)
     ProblemDetail problem(Problem p, HttpServletRequest request) {
-        HttpStatus status = switch (p.kind()) {
-            case INVALID -> HttpStatus.BAD_REQUEST;
-            case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
-            case FORBIDDEN -> HttpStatus.FORBIDDEN;
-            case NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case CONFLICT -> HttpStatus.CONFLICT;
-            case UNPROCESSABLE -> HttpStatus.UNPROCESSABLE_CONTENT;
-            case TOO_MANY -> HttpStatus.TOO_MANY_REQUESTS;
-        };
+        HttpStatus status = HttpStatus.valueOf(p.kind().httpStatus());
         ProblemDetail detail = ProblemDetail.forStatusAndDetail(status, p.getMessage());
         if (!p.fieldErrors().isEmpty()) {
             detail.setProperty("errors", new LinkedHashMap<>(p.fieldErrors()));

@@ -11,20 +11,31 @@ public class Problem extends RuntimeException {
 
     /** What kind of mistake it is; the REST adapter maps each kind to one HTTP status. */
     public enum Kind {
-        /** malformed or invalid input: 400 */
-        INVALID,
-        /** not logged in, or bad credentials: 401 */
-        UNAUTHENTICATED,
-        /** logged in but not allowed: 403 */
-        FORBIDDEN,
-        /** absent, or belongs to another organisation: 404 */
-        NOT_FOUND,
-        /** clashes with what exists: 409 */
-        CONFLICT,
-        /** well formed but impossible to honour (e.g. more GPUs than any node has): 422 */
-        UNPROCESSABLE,
-        /** too many attempts: 429 */
-        TOO_MANY
+        /** malformed or invalid input */
+        INVALID(400),
+        /** not logged in, or bad credentials */
+        UNAUTHENTICATED(401),
+        /** logged in but not allowed */
+        FORBIDDEN(403),
+        /** absent, or belongs to another organisation */
+        NOT_FOUND(404),
+        /** clashes with what exists */
+        CONFLICT(409),
+        /** well formed but impossible to honour (e.g. more GPUs than any node has) */
+        UNPROCESSABLE(422),
+        /** too many attempts */
+        TOO_MANY(429);
+
+        private final int httpStatus;
+
+        Kind(int httpStatus) {
+            this.httpStatus = httpStatus;
+        }
+
+        /** The HTTP status every front end (REST, pages, files) answers this kind of problem with. */
+        public int httpStatus() {
+            return httpStatus;
+        }
     }
 
     private final Kind kind;

@@ -21,14 +21,6 @@ class AdminPageErrors {
 
     @ExceptionHandler(Problem.class)
     void problem(Problem p, HttpServletResponse response) throws IOException {
-        response.sendError(switch (p.kind()) {
-            case INVALID -> 400;
-            case UNAUTHENTICATED -> 401;
-            case FORBIDDEN -> 403;
-            case NOT_FOUND -> 404;
-            case CONFLICT -> 409;
-            case UNPROCESSABLE -> 422;
-            case TOO_MANY -> 429;
-        });
+        response.sendError(p.kind().httpStatus());
     }
 }

@@ -292,7 +292,7 @@ public class FilesController {
     /** A refused request: the script gets JSON, a person a page that says what to change. */
     @ExceptionHandler(Problem.class)
     public Object problem(Problem p, HttpServletRequest request, HttpServletResponse response, Model model) {
-        return refuse(status(p.kind()), message(p, LocaleContextHolder.getLocale()), request, response, model);
+        return refuse(HttpStatus.valueOf(p.kind().httpStatus()), message(p, LocaleContextHolder.getLocale()), request, response, model);
     }
 
     @ExceptionHandler(MaxUploadSizeExceededException.class)
@@ -334,18 +334,6 @@ public class FilesController {
 
     private static boolean fromScript(HttpServletRequest request) {
         return "XMLHttpRequest".equals(request.getHeader(SCRIPT_HEADER));
-    }
-
-    static HttpStatus status(Problem.Kind kind) {
-        return switch (kind) {
-            case INVALID -> HttpStatus.BAD_REQUEST;
-            case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
-            case FORBIDDEN -> HttpStatus.FORBIDDEN;
-            case NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case CONFLICT -> HttpStatus.CONFLICT;
-            case UNPROCESSABLE -> HttpStatus.UNPROCESSABLE_CONTENT;
-            case TOO_MANY -> HttpStatus.TOO_MANY_REQUESTS;
-        };
     }
 
     /** A page's address with the path as its (strictly encoded) query parameter; no parameter for the workspace. */
