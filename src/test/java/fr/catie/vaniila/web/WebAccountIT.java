@@ -7,10 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import fr.catie.vaniila.support.ApiClient;
-import fr.catie.vaniila.support.Browser;
-import fr.catie.vaniila.support.PortalIT;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import fr.catie.vaniila.support.BrowserIT;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -21,24 +18,10 @@ import org.openqa.selenium.support.ui.Select;
  * refused with their reason), an API token used against the REST API then revoked, and the language.
  * Screenshots under target/screenshots/account-*.png.
  */
-class WebAccountIT extends PortalIT {
+class WebAccountIT extends BrowserIT {
 
     @TempDir
     Path tmp;
-
-    private Browser browser;
-
-    @BeforeEach
-    void openBrowser() {
-        browser = new Browser("http://localhost:" + port);
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
 
     /** Runs ssh-keygen to make a key pair in the temporary folder; returns the public key's line. */
     private String keygen(String name, String... typeAndBits) throws Exception {

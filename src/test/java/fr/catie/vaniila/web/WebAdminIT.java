@@ -16,10 +16,8 @@ import java.util.Locale;
 
 import tools.jackson.databind.JsonNode;
 import fr.catie.vaniila.support.ApiClient;
-import fr.catie.vaniila.support.Browser;
-import fr.catie.vaniila.support.PortalIT;
+import fr.catie.vaniila.support.BrowserIT;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
@@ -30,27 +28,16 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
  * nodes (drain, resume, tokens), usage with its CSV, the audit log, and what an organisation admin
  * may and may not see. Screenshots under target/screenshots/admin-*.png.
  */
-class WebAdminIT extends PortalIT {
+class WebAdminIT extends BrowserIT {
 
     /** The demo inventory's only titanrtx-24g node: draining it leaves jobs of that flavor nowhere to go. */
     private static final String TITAN_NODE = "catie-titan-1";
 
-    private Browser browser;
-
-    @BeforeEach
-    void openBrowser() {
-        browser = new Browser("http://localhost:" + port);
-    }
-
     @AfterEach
-    void closeBrowser(org.junit.jupiter.api.TestInfo test) {
+    void screenshotLastScreen(org.junit.jupiter.api.TestInfo test) {
         if (browser != null) {
-            try {
-                // The last screen of every journey, failed or not: what a reviewer opens first when one fails.
-                browser.screenshot("admin-last-" + test.getTestMethod().map(java.lang.reflect.Method::getName).orElse("test"));
-            } finally {
-                browser.close();
-            }
+            // The last screen of every journey, failed or not: what a reviewer opens first when one fails.
+            browser.screenshot("admin-last-" + test.getTestMethod().map(java.lang.reflect.Method::getName).orElse("test"));
         }
     }
 

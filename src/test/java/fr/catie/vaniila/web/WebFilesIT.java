@@ -22,9 +22,7 @@ import java.util.zip.ZipInputStream;
 import javax.imageio.ImageIO;
 
 import fr.catie.vaniila.support.Browser;
-import fr.catie.vaniila.support.PortalIT;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import fr.catie.vaniila.support.BrowserIT;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -34,29 +32,15 @@ import org.openqa.selenium.WebElement;
  * The Files pages in a real headless Chromium: uploads with progress, download, preview, folders, the quota,
  * path traversal and another organisation's files, with screenshots under target/screenshots/files-*.png.
  */
-class WebFilesIT extends PortalIT {
+class WebFilesIT extends BrowserIT {
 
     private static final String PASSWD_LINE = "root:x:0:0";
 
     @TempDir
     Path tmp;
 
-    private Browser browser;
     private String token;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-
-    @BeforeEach
-    void openBrowser() {
-        browser = new Browser("http://localhost:" + port);
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
     /** A user with an empty workspace, logged in in the browser; returns the workspace on disk. */
     private Path loggedIn(String org, String user) {
         token = orgWithUser(org, user, "USER");

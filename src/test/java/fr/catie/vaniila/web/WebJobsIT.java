@@ -9,10 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import fr.catie.vaniila.support.ApiClient;
-import fr.catie.vaniila.support.Browser;
-import fr.catie.vaniila.support.PortalIT;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import fr.catie.vaniila.support.BrowserIT;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.Select;
@@ -25,23 +22,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * its field; a lowered quota seen on the dashboard with the next job waiting for it; another
  * organisation's job is a 404; the dashboard in French. Screenshots in target/screenshots/webjobs-*.
  */
-class WebJobsIT extends PortalIT {
+class WebJobsIT extends BrowserIT {
 
-    private Browser browser;
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-
-    @BeforeEach
-    void openBrowser() {
-        browser = new Browser("http://localhost:" + port);
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
     @Test
     void aUserSubmitsFromATemplateWatchesTheLogLiveAndDownloadsIt() throws Exception {
         String org = unique("webjobs");

@@ -2,30 +2,13 @@ package fr.catie.vaniila.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import fr.catie.vaniila.support.Browser;
-import fr.catie.vaniila.support.PortalIT;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import fr.catie.vaniila.support.BrowserIT;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.Select;
 
 /** The web skeleton in a real headless Chromium: log in, create an organisation and a user, switch to French. */
-class WebJourneyIT extends PortalIT {
-
-    private Browser browser;
-
-    @BeforeEach
-    void openBrowser() {
-        browser = new Browser("http://localhost:" + port);
-    }
-
-    @AfterEach
-    void closeBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
+class WebJourneyIT extends BrowserIT {
 
     @Test
     void adminCreatesAnOrganisationAndAUserWhoLogsInAndSwitchesToFrench() {
