@@ -90,6 +90,20 @@ class JobFaultsIT {
         throw new AssertionError("job " + id + " did not reach " + List.of(states) + ": " + r.body());
     }
 
+    /** The job as soon as it has a pending reason, or as it is at the timeout. */
+    private static Response awaitReason(ApiClient api, String token, long id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Response r;
+        do {
+            r = api.get("/api/v1/jobs/" + id, token);
+            if (r.status() == 200 && r.text("reason") != null) {
+                return r;
+            }
+            sleep(250);
+        } while (System.nanoTime() < deadline);
+        return r;
+    }
+
     private static void awaitNodes(ApiClient api, int n) {
         String admin = api.token("admin", ADMIN_PASSWORD);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -165,9 +179,12 @@ class JobFaultsIT {
         long second = submitOk(api, token, json("script", recordingScript("second.txt", 60), "gpusPerNode", 1));
         await(api, token, second, Duration.ofSeconds(60), "RUNNING");
         agent.kill9();
-        Response requeued = await(api, token, second, Duration.ofSeconds(90), "PENDING");
+        await(api, token, second, Duration.ofSeconds(90), "PENDING");
         assertThat(api.get("/api/v1/jobs/" + second + "/timeline", token).body()).contains("NODE_FAIL");
         assertThat(api.get("/api/v1/nodes", admin).body()).contains("\"state\":\"DOWN\"");
+        // The requeue clears the old reason; the next scheduling cycle gives the pending job its new one.
+        Response requeued = awaitReason(api, token, second, Duration.ofSeconds(30));
+        assertThat(requeued.text("state")).isEqualTo("PENDING");
         assertThat(requeued.text("reason")).isNotNull();
     }
 
