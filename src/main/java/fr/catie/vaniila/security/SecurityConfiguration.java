@@ -4,6 +4,7 @@ import fr.catie.vaniila.audit.AuditLog;
 import fr.catie.vaniila.identity.Accounts;
 import fr.catie.vaniila.identity.ApiTokens;
 import fr.catie.vaniila.identity.LoginThrottle;
+import jakarta.servlet.DispatcherType;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -83,6 +84,9 @@ public class SecurityConfiguration {
         // Explicit, so that form login goes through the throttled provider and not a default one.
         http.authenticationManager(passwords)
                 .authorizeHttpRequests(auth -> auth
+                        // An async dispatch only finishes a response whose request was authorized when it came in;
+                        // a live log ended by logout would otherwise be refused halfway and cut off mid-stream.
+                        .dispatcherTypeMatchers(DispatcherType.ASYNC).permitAll()
                         .requestMatchers("/login", "/css/**", "/js/**", "/vendor/**", "/img/**", "/favicon.ico",
                                 "/error")
                         .permitAll()

@@ -19,7 +19,9 @@ import fr.catie.vaniila.nodes.Nodes;
 import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.queues.QueueSpec;
 import fr.catie.vaniila.queues.Queues;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Controller;
@@ -275,12 +277,13 @@ public class JobPagesController {
     @GetMapping(path = "/{id}/log/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     public SseEmitter logStream(@PathVariable long id, @RequestParam(defaultValue = "stdout") String stream,
             @RequestParam(defaultValue = "0") long offset,
-            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId, HttpServletRequest request) {
         long from = offset;
         if (lastEventId != null && lastEventId.matches("\\d{1,18}")) {
             from = Long.parseLong(lastEventId);
         }
-        return logs.follow(Pages.caller(), id, stream, from);
+        HttpSession session = request.getSession(false);
+        return logs.follow(Pages.caller(), session == null ? null : session.getId(), id, stream, from);
     }
 
     /** The whole stdout or stderr of the job's latest run, as a file. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,6 +16,9 @@ import fr.catie.vaniila.identity.Caller;
 import fr.catie.vaniila.jobs.Jobs;
 import fr.catie.vaniila.platform.Problem;
 import jakarta.annotation.PreDestroy;
+import jakarta.servlet.http.HttpSessionEvent;
+import jakarta.servlet.http.HttpSessionIdListener;
+import jakarta.servlet.http.HttpSessionListener;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -27,12 +29,14 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * shared scheduler (no thread per viewer) and sends what is new as a {@code log} event whose id is
  * the next offset, so that a reconnecting browser resumes where it was ({@code Last-Event-ID}).
  * When the job has ended and everything was sent, an {@code end} event closes the stream. A quiet
- * stream sends a comment now and then: writing is how a server learns that the browser left. At
- * shutdown every stream is closed first, so that the web server's graceful shutdown does not wait
- * for them. Thread-safe.
+ * stream sends a comment now and then: writing is how a server learns that the browser left. A
+ * stream ends with the login that opened it (logout or expiry of the HTTP session, as a terminal
+ * does): the caller it reads for was checked once, at the start. At shutdown every stream is closed
+ * first, so that the web server's graceful shutdown does not wait for them. Registered with the
+ * servlet container as a session listener (Spring Boot does so for listener beans). Thread-safe.
  */
 @Component
-public class LogTail implements SmartLifecycle {
+public class LogTail implements SmartLifecycle, HttpSessionListener, HttpSessionIdListener {
 
     /** How often an open stream asks for new log; the agents ship logs about as often. */
     static final Duration POLL = Duration.ofMillis(500);
@@ -52,7 +56,8 @@ public class LogTail implements SmartLifecycle {
         return t;
     });
     private final AtomicInteger open = new AtomicInteger();
-    private final Set<SseEmitter> emitters = ConcurrentHashMap.newKeySet();
+    /** The open streams, each with the login session that opened it. */
+    private final Map<SseEmitter, Follower> emitters = new ConcurrentHashMap<>();
     private volatile boolean running;
 
     public LogTail(Jobs jobs) {
@@ -62,8 +67,10 @@ public class LogTail implements SmartLifecycle {
     /**
      * Opens a stream of the job's {@code stream} (stdout or stderr) of rank 0 from {@code offset}. The first
      * read happens here, so that a job the caller may not see fails the request (404) rather than the stream.
+     * {@code httpSession} is the id of the login session the request came with, or null: the stream ends when
+     * that session does.
      */
-    public SseEmitter follow(Caller caller, long jobId, String stream, long offset) {
+    public SseEmitter follow(Caller caller, String httpSession, long jobId, String stream, long offset) {
         jobs.log(caller, jobId, stream, offset, 0, 1);
         if (open.incrementAndGet() > MAX_STREAMS) {
             open.decrementAndGet();
@@ -81,7 +88,7 @@ public class LogTail implements SmartLifecycle {
             }
             emitters.remove(emitter);
         };
-        emitters.add(emitter);
+        emitters.put(emitter, new Follower(httpSession == null ? "" : httpSession, stop));
         emitter.onCompletion(stop);
         emitter.onTimeout(stop);
         emitter.onError(e -> stop.run());
@@ -127,10 +134,42 @@ public class LogTail implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        for (SseEmitter emitter : List.copyOf(emitters)) {
+        for (SseEmitter emitter : List.copyOf(emitters.keySet())) {
             emitter.complete();
         }
         emitters.clear();
+    }
+
+    /** How many streams are open now on this portal instance. */
+    public int count() {
+        return emitters.size();
+    }
+
+    /**
+     * Ends the streams of a login session that ended (logout or expiry): the next poll would otherwise keep
+     * sending a logged-out browser the log until the stream's lifetime runs out. The browser's reconnection then
+     * meets the login page.
+     */
+    @Override
+    public void sessionDestroyed(HttpSessionEvent event) {
+        String id = event.getSession().getId();
+        for (Map.Entry<SseEmitter, Follower> e : List.copyOf(emitters.entrySet())) {
+            if (id.equals(e.getValue().httpSession())) {
+                // The completion callback would cancel the poll too, but only once the container dispatches it.
+                e.getValue().stop().run();
+                e.getKey().complete();
+            }
+        }
+    }
+
+    @Override
+    public void sessionIdChanged(HttpSessionEvent event, String oldSessionId) {
+        String id = event.getSession().getId();
+        emitters.replaceAll((emitter, f) -> oldSessionId.equals(f.httpSession()) ? new Follower(id, f.stop()) : f);
+    }
+
+    /** An open stream's login session (empty without one) and what cancels its poll. */
+    private record Follower(String httpSession, Runnable stop) {
     }
 
     @Override

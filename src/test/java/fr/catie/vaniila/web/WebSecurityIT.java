@@ -10,14 +10,26 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import fr.catie.vaniila.support.PortalIT;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
-/** Form login over plain HTTP: CSRF on forms, a new session id at login, logout, security headers. */
+/**
+ * Form login over plain HTTP: CSRF on forms, a new session id at login, logout, security headers, and what a
+ * login opened ending with it.
+ */
 class WebSecurityIT extends PortalIT {
+
+    @Autowired
+    private LogTail logTail;
 
     private final CookieManager cookies = new CookieManager();
     private final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies)
@@ -65,6 +77,37 @@ class WebSecurityIT extends PortalIT {
         HttpResponse<String> locked = post("/login", "username=" + user + "&password=" + USER_PASSWORD + "&_csrf=" + enc(csrf));
         assertThat(locked.headers().firstValue("Location").orElse("")).endsWith("/login?error");
         assertThat(get("/login?error").body()).contains("Too many failed logins: try again in 15 minutes.");
+    }
+
+    @Test
+    void aLiveLogEndsWithTheLoginThatOpenedIt() throws Exception {
+        String user = unique("tail");
+        String token = orgWithUser(unique("tailco"), user, "USER");
+        long job = submit(token, "{\"script\": \"for i in $(seq 1 300); do echo tick $i; sleep 0.5; done\"}");
+        try {
+            awaitState(token, job, Duration.ofSeconds(60), "RUNNING");
+            String csrf = csrf(get("/login").body());
+            post("/login", "username=" + user + "&password=" + USER_PASSWORD + "&_csrf=" + enc(csrf));
+            CountDownLatch ticking = new CountDownLatch(1);
+            CompletableFuture<Void> stream = http.sendAsync(HttpRequest.newBuilder(URI.create("http://localhost:"
+                    + port + "/jobs/" + job + "/log/stream")).header("Accept", "text/event-stream").build(),
+                    HttpResponse.BodyHandlers.ofLines()).thenAccept(r -> {
+                        assertThat(r.statusCode()).isEqualTo(200);
+                        try (Stream<String> lines = r.body()) {
+                            lines.filter(l -> l.contains("tick")).forEach(l -> ticking.countDown());
+                        }
+                    });
+            assertThat(ticking.await(30, TimeUnit.SECONDS)).as("the stream sends the job's output").isTrue();
+            int open = logTail.count();
+
+            post("/logout", "_csrf=" + enc(csrf(get("/").body())));
+            // The job goes on printing for minutes; the stream must end now, not when its lifetime runs out.
+            stream.get(10, TimeUnit.SECONDS);
+            assertThat(logTail.count()).isLessThan(open);
+            assertThat(api.get("/api/v1/jobs/" + job, token).json().get("state").asText()).isEqualTo("RUNNING");
+        } finally {
+            api.post("/api/v1/jobs/" + job + "/cancel", null, token);
+        }
     }
 
     private String session() {
