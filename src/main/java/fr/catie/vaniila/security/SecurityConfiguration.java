@@ -6,6 +6,7 @@ import fr.catie.vaniila.identity.ApiTokens;
 import fr.catie.vaniila.identity.LoginThrottle;
 import jakarta.servlet.DispatcherType;
 import org.springframework.context.annotation.Bean;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
@@ -63,6 +64,25 @@ public class SecurityConfiguration {
                         .accessDeniedHandler((req, res, ex) -> ProblemWriter.write(res, 403, "Forbidden",
                                 "Your role does not allow this request.", req.getRequestURI())));
         return http.build();
+    }
+
+    /**
+     * A request the firewall refuses ('..', '//', ';', a backslash, an encoded '%' in the path) says why and what to
+     * change instead of a bare 400: problem details for the API, the error page for a browser.
+     */
+    @Bean
+    RequestRejectedHandler requestRejectedHandler() {
+        return (request, response, rejected) -> {
+            String uri = request.getRequestURI();
+            if (uri.startsWith("/api/")) {
+                ProblemWriter.write(response, 400, "Bad Request", "The portal refuses this address: its path holds "
+                        + "'..', '//', ';', a backslash or an encoded character such as '%25'. Remove it from the "
+                        + "path; a file's path goes in the 'path' query parameter, a job id alone after /jobs/.",
+                        uri);
+            } else {
+                response.sendError(400);
+            }
+        };
     }
 
     @Bean

@@ -110,6 +110,21 @@ class WebSecurityIT extends PortalIT {
         }
     }
 
+    @Test
+    void anAddressTheFirewallRefusesSaysWhatToChange() throws Exception {
+        for (String path : new String[] {"/api/v1/jobs//1", "/api/v1/jobs/1;x=y", "/api/v1/jobs/%2e%2e/1"}) {
+            HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(400);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).as(path).startsWith("application/problem+json");
+            assertThat(r.body()).as(path).contains("Remove it from the path");
+        }
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                + "/jobs//1")).header("Accept", "text/html").header("Accept-Language", "fr").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(400);
+        assertThat(page.body()).contains("L’adresse de cette page est mal formée").contains("Suivez un lien du portail");
+    }
+
     private String session() {
         return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("JSESSIONID"))
                 .map(HttpCookie::getValue).findFirst().orElse(null);
