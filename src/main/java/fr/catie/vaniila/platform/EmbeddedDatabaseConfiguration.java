@@ -41,6 +41,9 @@ public class EmbeddedDatabaseConfiguration {
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
+                // The bean's close stops it, after the web server drained and the scheduler stopped. Its own JVM
+                // hook would stop it at the same time as Spring's, under the requests still finishing.
+                .setRegisterShutdownHook(false)
                 .setPort(properties.database().port())
                 // The embedded database holds the cluster's real state: keep it crash-safe.
                 .setServerConfig("fsync", properties.database().fsync() ? "on" : "off")
