@@ -6,7 +6,6 @@ import fr.catie.vaniila.identity.ApiTokens;
 import fr.catie.vaniila.identity.LoginThrottle;
 import jakarta.servlet.DispatcherType;
 import org.springframework.context.annotation.Bean;
-import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
@@ -18,6 +17,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 
 /**
@@ -66,6 +66,9 @@ public class SecurityConfiguration {
         return http.build();
     }
 
+    /** The request attribute (and error-page variable) that marks a request the firewall refused. */
+    static final String ADDRESS_REFUSED = "addressRefused";
+
     /**
      * A request the firewall refuses ('..', '//', ';', a backslash, an encoded '%' in the path) says why and what to
      * change instead of a bare 400: problem details for the API, the error page for a browser.
@@ -80,6 +83,8 @@ public class SecurityConfiguration {
                         + "path; a file's path goes in the 'path' query parameter, a job id alone after /jobs/.",
                         uri);
             } else {
+                // Only these 400s are about the address: the error page says so when it finds this attribute.
+                request.setAttribute(ADDRESS_REFUSED, Boolean.TRUE);
                 response.sendError(400);
             }
         };

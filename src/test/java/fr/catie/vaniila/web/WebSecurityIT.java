@@ -123,6 +123,16 @@ class WebSecurityIT extends PortalIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(400);
         assertThat(page.body()).contains("L’adresse de cette page est mal formée").contains("Suivez un lien du portail");
+
+        // Other 400 pages are not about the address: a refused parameter keeps the general sentence.
+        String user = unique("badparam");
+        long job = submit(orgWithUser(unique("badparamco"), user, "USER"), "{\"script\": \"echo hi\"}");
+        post("/login", "username=" + user + "&password=" + USER_PASSWORD + "&_csrf=" + enc(csrf(get("/login").body())));
+        HttpResponse<String> invalid = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                + "/jobs/" + job + "/log/download?stream=bogus")).header("Accept", "text/html").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(invalid.body()).contains("The portal could not show this page").doesNotContain("malformed");
     }
 
     private String session() {
