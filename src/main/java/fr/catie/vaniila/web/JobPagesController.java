@@ -316,14 +316,7 @@ public class JobPagesController {
     /** A module's refusal as this area's pages show it: another organisation's job is a plain 404 page. */
     @ExceptionHandler(Problem.class)
     ModelAndView problem(Problem p, HttpServletResponse response) {
-        HttpStatus status = switch (p.kind()) {
-            case NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case FORBIDDEN -> HttpStatus.FORBIDDEN;
-            case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
-            case TOO_MANY -> HttpStatus.TOO_MANY_REQUESTS;
-            case CONFLICT -> HttpStatus.CONFLICT;
-            default -> HttpStatus.BAD_REQUEST;
-        };
+        HttpStatus status = HttpStatus.valueOf(p.kind().httpStatus());
         ModelAndView mv = new ModelAndView("error", status);
         mv.addObject("status", status.value());
         mv.addObject("message", p.getMessage());
