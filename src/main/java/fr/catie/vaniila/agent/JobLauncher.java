@@ -38,6 +38,11 @@ final class JobLauncher {
     static final String EXIT_CODE = "exit_code";
     static final String JOB_PID = "job.pid";
     static final String METRICS = "metrics.jsonl";
+    /**
+     * The variable that marks every process of a launch, so that what escaped its process group (a background
+     * server of an interactive shell, a daemon started with setsid) is found and ended with it.
+     */
+    static final String LAUNCH_MARK = "VANIILA_LAUNCH_ID";
 
     private static final String WRAPPER_TEXT = String.join("\n",
             "#!/bin/bash",
@@ -239,6 +244,7 @@ final class JobLauncher {
         env.put("VANIILA_JOB_ID", spec.jobId().toString());
         env.put("VANIILA_JOB_NAME", spec.jobName() == null ? "" : spec.jobName());
         env.put("VANIILA_JOB_DIR", spec.jobDir());
+        env.put(LAUNCH_MARK, spec.launchId().toString());
         env.put("CUDA_VISIBLE_DEVICES", spec.gpuIndices().stream().map(String::valueOf)
                 .collect(Collectors.joining(",")));
         return env;

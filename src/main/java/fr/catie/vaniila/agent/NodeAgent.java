@@ -654,11 +654,26 @@ public final class NodeAgent implements AutoCloseable {
         t.exitCode = exitCode;
         t.signal = signal;
         t.phase = Phase.DRAINING;
+        endLeftovers(t);
         terminals.remove(t.launchId());
         remember(emit(seq -> new AgentEvent.Exited(seq, t.launchId(), t.spec.jobId(), now, exitCode, signal,
                 reason)));
         log(Level.INFO, "launch " + t.launchId() + " of job " + t.spec.jobId() + " ended: " + reason + ", exit code "
                 + exitCode + (signal != null ? " (" + signal + ")" : ""));
+    }
+
+    /**
+     * Kills what the launch left running outside its process group: a job ends with all of its processes, as
+     * Slurm's cgroup does, so none keeps a GPU, a port or CPU time after the allocation is given to someone else.
+     */
+    private void endLeftovers(TrackedLaunch t) {
+        Set<Long> left = ProcessTable.carrying(JobLauncher.LAUNCH_MARK, t.launchId().toString());
+        for (long pid : left) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        if (!left.isEmpty()) {
+            log(Level.INFO, "launch " + t.launchId() + " left " + left.size() + " process(es) running: killed");
+        }
     }
 
     static String signalName(int number) {

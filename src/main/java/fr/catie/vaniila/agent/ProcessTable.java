@@ -90,6 +90,48 @@ final class ProcessTable {
         return usage;
     }
 
+    /**
+     * The processes whose environment holds {@code variable=value} exactly, except this one. The environment is
+     * the one a process was started with, inherited by everything it starts, whatever session or process group
+     * that joins; processes the caller may not read are skipped.
+     */
+    static Set<Long> carrying(String variable, String value) {
+        byte[] entry = (variable + "=" + value).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Set<Long> pids = new java.util.HashSet<>();
+        long self = ProcessHandle.current().pid();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path proc : procs) {
+                long pid = Long.parseLong(proc.getFileName().toString());
+                if (pid != self && holds(proc.resolve("environ"), entry)) {
+                    pids.add(pid);
+                }
+            }
+        } catch (IOException e) {
+            return pids;
+        }
+        return pids;
+    }
+
+    /** Whether a NUL-separated environment file has the entry as one of its strings. */
+    private static boolean holds(Path environ, byte[] entry) {
+        byte[] env;
+        try {
+            env = Files.readAllBytes(environ);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        int start = 0;
+        for (int i = 0; i <= env.length; i++) {
+            if (i == env.length || env[i] == 0) {
+                if (i - start == entry.length && java.util.Arrays.equals(env, start, i, entry, 0, entry.length)) {
+                    return true;
+                }
+                start = i + 1;
+            }
+        }
+        return false;
+    }
+
     /** The fields of a stat file after the command name (which may contain spaces and parentheses). */
     private static Optional<String[]> stat(Path file) {
         try {

@@ -219,6 +219,25 @@ class NodeAgentIT {
     }
 
     @Test
+    void whatEscapesTheProcessGroupEndsWithTheJob() throws Exception {
+        startAgent();
+        // A daemon in a session of its own: the group kill misses it, the launch's mark does not.
+        LaunchSpec spec = batch("escape-1", 117, String.join("\n", "#!/bin/bash",
+                "setsid sleep 300 </dev/null >/dev/null 2>&1 &",
+                "echo $! > \"$VANIILA_JOB_DIR/child.pid\"",
+                "exit 0", ""), 0, 10, List.of(), Map.of());
+        portal.send(PortalHarness.launchCommand("c-escape", spec));
+        AgentEvent.Exited exited = portal.await(AgentEvent.Exited.class, spec.launchId(), WAIT);
+        assertEquals(0, exited.exitCode());
+        long child = Long.parseLong(Files.readString(Path.of(spec.jobDir(), "child.pid")).trim());
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (ProcessTable.alive(child, null) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertFalse(ProcessTable.alive(child, null), "a process started with setsid outlived its job");
+    }
+
+    @Test
     void stopSendsTermToTheGroupAndReportsCancelled() throws Exception {
         startAgent();
         LaunchSpec spec = batch("stop-1", 103, "#!/bin/bash\nsleep 300 &\necho $! > \"$VANIILA_JOB_DIR/child.pid\"\n"

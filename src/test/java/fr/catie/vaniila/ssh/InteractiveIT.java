@@ -348,6 +348,17 @@ class InteractiveIT extends PortalIT {
             srun.type("exit\r");
             assertThat(srun.exit()).as(srun.screen()).isZero();
         }
+        // The server the shell left running in the background ends with the job.
+        boolean listening = true;
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (listening && System.nanoTime() < deadline) {
+            try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
+                Thread.sleep(100);
+            } catch (java.io.IOException refused) {
+                listening = false;
+            }
+        }
+        assertThat(listening).as("the shell's background server outlived its job").isFalse();
         // The agents' terminal stream is for node tokens only: a user's token is refused at the door.
         ApiClient.Response door = api.get("/agent/v1/terminals/" + java.util.UUID.randomUUID(), token);
         assertThat(door.status()).isEqualTo(401);
