@@ -15,6 +15,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -79,6 +80,16 @@ public final class Browser implements AutoCloseable {
         });
     }
 
+    /**
+     * Clicks a button that posts a form (or a link) and returns once the next page has replaced this one: reading
+     * right after a plain click can still see this page, its flash message or heading, when the machine is slow.
+     */
+    public void submit(String css) {
+        WebElement page = driver.findElement(By.tagName("html"));
+        click(css);
+        waitFor(ExpectedConditions.stalenessOf(page));
+    }
+
     public <T> T waitFor(Function<WebDriver, T> condition) {
         return waitFor(condition, Duration.ofSeconds(20));
     }
@@ -114,7 +125,7 @@ public final class Browser implements AutoCloseable {
         open("/login");
         type("#username", username);
         type("#password", password);
-        click("form button[type=submit]");
+        submit("form button[type=submit]");
     }
 
     @Override

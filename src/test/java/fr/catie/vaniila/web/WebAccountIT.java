@@ -104,13 +104,13 @@ class WebAccountIT extends BrowserIT {
         browser.open("/account");
         assertThat(browser.driver().findElements(By.id("token-secret"))).as("the secret is shown once").isEmpty();
         String row = "#token-list tr[data-token]:first-child";
-        browser.click(row + " form button");
+        browser.submit(row + " form button");
         assertThat(browser.text(".flash.success")).startsWith("Token ").endsWith(" revoked.");
         assertThat(browser.text(row)).contains("revoked");
         assertThat(api.get("/api/v1/me", secret).status()).isEqualTo(401);
 
         // The key can be deleted; it then no longer shows.
-        browser.click("#key-list form button");
+        browser.submit("#key-list form button");
         assertThat(browser.text(".flash.success")).isEqualTo("Key " + fingerprint + " deleted.");
         assertThat(browser.text("#no-keys")).isNotEmpty();
 

@@ -61,7 +61,7 @@ class WebAdminIT extends BrowserIT {
         browser.type("tr[data-flavor='v100-16g'] input[name=guaranteed]", "2");
         browser.type("tr[data-flavor='v100-16g'] input[name=borrow]", "0");
         browser.type("#gpuHoursPerMonth", "250");
-        browser.click("#quota-form button[type=submit]");
+        browser.submit("#quota-form button[type=submit]");
         assertThat(browser.text(".flash.success")).isEqualTo("The quota of " + org
                 + " is saved; the scheduler applies it from its next cycle.");
         JsonNode stored = api.get("/api/v1/quotas/" + org, admin).json();
@@ -94,7 +94,7 @@ class WebAdminIT extends BrowserIT {
         browser.click("section[data-org='" + org + "'] a.admin-button");
         browser.type("tr[data-flavor='v100-16g'] input[name=guaranteed]", "-1");
         browser.type("#cpuCores", "many");
-        browser.click("#quota-form button[type=submit]");
+        browser.submit("#quota-form button[type=submit]");
         assertThat(browser.text(".flash.error")).contains("Some values are not right");
         assertThat(browser.text("#cpuCores-error")).isEqualTo("\u201cmany\u201d is not a whole number: write digits only, e.g. 4.");
         browser.type("#cpuCores", "64");
@@ -123,7 +123,7 @@ class WebAdminIT extends BrowserIT {
         // The checked boxes stay checked.
         assertThat(browser.find("#q-orgs input[value='" + org + "']").isSelected()).isTrue();
         browser.type("#q-max-wt", "2-00:00:00");
-        browser.click("#queue-form button[type=submit]");
+        browser.submit("#queue-form button[type=submit]");
         assertThat(browser.text(".flash.success")).isEqualTo("Queue " + queue + " created.");
         assertThat(browser.text("tr[data-queue='" + queue + "']")).contains("02:00:00 (max 2-00:00:00)")
                 .contains("rtx2080ti-11g").contains(org);
@@ -134,7 +134,7 @@ class WebAdminIT extends BrowserIT {
         assertThat(browser.find("#q-flavors input[value='rtx2080ti-11g']").isSelected()).isTrue();
         browser.type("#q-gpus", "1");
         browser.click("#q-preemptible");
-        browser.click("#queue-form button[type=submit]");
+        browser.submit("#queue-form button[type=submit]");
         assertThat(browser.text(".flash.success")).isEqualTo("Queue " + queue + " saved.");
         assertThat(browser.text("tr[data-queue='" + queue + "'] .max-gpus")).isEqualTo("1");
         JsonNode q = api.get("/api/v1/queues/" + queue, admin).json();
@@ -152,7 +152,7 @@ class WebAdminIT extends BrowserIT {
         browser.open("/admin/nodes");
         assertThat(browser.text("tr[data-node='" + TITAN_NODE + "'] .state")).isEqualTo("up");
         browser.type("#reason-" + TITAN_NODE, "fan replacement");
-        browser.click("tr[data-node='" + TITAN_NODE + "'] form.drain button");
+        browser.submit("tr[data-node='" + TITAN_NODE + "'] form.drain button");
         assertThat(browser.text(".flash.success")).startsWith("Node " + TITAN_NODE + " is draining");
         browser.waitFor(d -> {
             d.navigate().refresh();
@@ -167,7 +167,7 @@ class WebAdminIT extends BrowserIT {
         assertThat(waiting.text("state")).isEqualTo("PENDING");
         browser.screenshot("admin-04-node-drained");
 
-        browser.click("tr[data-node='" + TITAN_NODE + "'] form.resume button");
+        browser.submit("tr[data-node='" + TITAN_NODE + "'] form.resume button");
         assertThat(browser.text(".flash.success")).isEqualTo("Node " + TITAN_NODE + " is up again and takes new jobs.");
         assertThat(browser.text("tr[data-node='" + TITAN_NODE + "'] .state")).isEqualTo("up");
         ApiClient.Response done = awaitState(userToken, job, Duration.ofSeconds(60), "COMPLETED", "FAILED");

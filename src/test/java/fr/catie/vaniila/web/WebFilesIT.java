@@ -148,18 +148,18 @@ class WebFilesIT extends BrowserIT {
         browser.screenshot("files-03-preview-image");
         browser.click(".file-facts details.rename summary");
         browser.type("#rename-file", "loss.png");
-        browser.click(".file-facts details.rename button");
+        browser.submit(".file-facts details.rename button");
         assertThat(browser.text(".flash.success")).isEqualTo("'loss-curve.png' renamed to 'loss.png'.");
         assertThat(browser.text("#files tr[data-name='loss.png']")).contains("loss.png");
 
         // A folder: made, renamed, downloaded as a zip, deleted with everything in it after a confirmation.
         browser.open("/files");
         browser.type("#new-folder", "results");
-        browser.click("form[action='/files/mkdir'] button");
+        browser.submit("form[action='/files/mkdir'] button");
         assertThat(browser.text(".flash.success")).isEqualTo("Folder 'results' created.");
         browser.click("#files tr[data-name='results'] details.rename summary");
         browser.type("#files tr[data-name='results'] details.rename input[name=name]", "run-1");
-        browser.click("#files tr[data-name='results'] details.rename button");
+        browser.submit("#files tr[data-name='results'] details.rename button");
         assertThat(browser.text(".flash.success")).isEqualTo("'results' renamed to 'run-1'.");
         assertThat(Files.isDirectory(workspace.resolve("run-1"))).isTrue();
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
@@ -174,7 +174,7 @@ class WebFilesIT extends BrowserIT {
         browser.click("nav.crumbs a[href='/files']");
         browser.click("#files tr[data-name='run-1'] a.danger");
         assertThat(browser.text("#delete-question")).contains("Delete the folder 'run-1' and everything in it?");
-        browser.click("#delete-confirm");
+        browser.submit("#delete-confirm");
         assertThat(browser.text(".flash.success")).isEqualTo("'run-1' deleted.");
         assertThat(browser.driver().findElements(By.cssSelector("#files tr[data-name='run-1']"))).isEmpty();
         assertThat(Files.exists(workspace.resolve("run-1"))).isFalse();
@@ -273,7 +273,7 @@ class WebFilesIT extends BrowserIT {
                         + "or a leading '/'.");
         browser.screenshot("files-06-traversal-refused");
         browser.open("/files/delete?path=etc");
-        browser.click("#delete-confirm");
+        browser.submit("#delete-confirm");
         assertThat(browser.text(".flash.success")).isEqualTo("'etc' deleted.");
         assertThat(Files.exists(workspaceA.resolve("etc"), LinkOption.NOFOLLOW_LINKS)).isFalse();
         assertThat(Files.exists(Path.of("/etc/passwd"))).isTrue();

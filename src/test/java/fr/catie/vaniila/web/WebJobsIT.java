@@ -183,7 +183,7 @@ class WebJobsIT extends BrowserIT {
             assertThat(browser.text("#pending .reason-code")).isEqualTo("En attente de quota");
             browser.click(".lang a[hreflang='en']");
             // Cancel from the page: a POST with the form's CSRF token.
-            browser.click("#cancel");
+            browser.submit("#cancel");
             assertThat(browser.text(".flash.success")).isEqualTo("Job " + second + " is cancelled.");
             assertThat(browser.find("#job-status").getDomAttribute("data-state")).isEqualTo("CANCELLED");
         } finally {

@@ -25,7 +25,7 @@ class WebJourneyIT extends BrowserIT {
         browser.click("a[href='/admin']");
         assertThat(browser.driver().getCurrentUrl()).endsWith("/admin/organisations");
         browser.type("#org-name", org);
-        browser.click("form[action='/admin/organisations'] button");
+        browser.submit("form[action='/admin/organisations'] button");
         assertThat(browser.text(".flash.success")).isEqualTo("Organisation '" + org + "' created.");
         assertThat(browser.text("#organisations")).contains(org);
         browser.screenshot("foundation-03-organisation-created");
@@ -40,22 +40,22 @@ class WebJourneyIT extends BrowserIT {
         browser.type("#new-username", user);
         browser.type("#new-password", "weak-pass1");
         new Select(browser.find("#new-org")).selectByValue(org);
-        browser.click("form[action='/admin/users'] button.primary");
+        browser.submit("form[action='/admin/users'] button.primary");
         assertThat(browser.text(".flash.success")).isEqualTo("Account '" + user + "' created.");
         assertThat(browser.text("tr[data-user='" + user + "']")).contains(org);
 
         new Select(browser.find("#role-" + user)).selectByValue("ORG_ADMIN");
-        browser.click("tr[data-user='" + user + "'] form[action$='/role'] button");
+        browser.submit("tr[data-user='" + user + "'] form[action$='/role'] button");
         assertThat(browser.text(".flash.success")).contains("ORG_ADMIN");
         browser.screenshot("foundation-04-users");
 
         String weakUser = unique("weak");
         browser.type("#new-username", weakUser);
         browser.type("#new-password", "0000000000");
-        browser.click("form[action='/admin/users'] button.primary");
+        browser.submit("form[action='/admin/users'] button.primary");
         assertThat(browser.text(".flash.error")).contains("too weak");
 
-        browser.click("form.logout button");
+        browser.submit("form.logout button");
         assertThat(browser.text(".flash.success")).isEqualTo("You are logged out.");
 
         awaitNodes();
