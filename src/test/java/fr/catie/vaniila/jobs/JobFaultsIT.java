@@ -227,7 +227,9 @@ class JobFaultsIT {
                     "gpuFlavor", i % 4 == 0 ? "v100-16g" : "rtx2080ti-11g")));
         }
         for (long id : ids) {
-            assertThat(await(b, tokenB, id, Duration.ofSeconds(240), "COMPLETED", "FAILED").text("state")).isEqualTo("COMPLETED");
+            Response job = await(b, tokenB, id, Duration.ofSeconds(240), "COMPLETED", "FAILED");
+            // On failure the job's whole record (its end reason, its node) says why.
+            assertThat(job.text("state")).as(job.body()).isEqualTo("COMPLETED");
         }
         try (Connection c = db.connect(); ResultSet rs = c.createStatement().executeQuery("""
                 SELECT count(*) FROM launches x JOIN launches y ON x.node_id = y.node_id AND x.job_id < y.job_id
