@@ -127,7 +127,7 @@ class TrainingProcessesIT {
             for (int r = 0; r < 2; r++) {
                 Process p = job.processes().get(r);
                 assertTrue(p.waitFor(30 - (System.nanoTime() - stopped) / 1_000_000_000L, TimeUnit.SECONDS),
-                        "rank " + r + " still running 30 s after rank 2 stopped");
+                        "rank " + r + " still running 30 s after rank 2 stopped: " + job.stderr(r));
                 assertEquals(TrainRole.EXIT_RANK_FAILED, p.exitValue(), job.stderr(r));
             }
             String failed = job.metrics().stream().filter(l -> l.contains("\"event\":\"failed\"")).findFirst().orElse("");

@@ -492,9 +492,11 @@ public final class Collective implements AutoCloseable {
     }
 
     /**
-     * Returns when every rank has called it, waiting up to {@code patience} for the others: for
-     * the points where one rank legitimately works alone for a while (rank 0 evaluating and writing
-     * a checkpoint), longer than the operation timeout. A rank that dies still fails it at once.
+     * Returns when every rank has called it, for the points where rank 0 legitimately works alone
+     * for a while (evaluating and writing a checkpoint): the other ranks wait up to {@code patience}
+     * for rank 0, longer than the operation timeout. Rank 0 comes last, so it waits for the others
+     * only the operation timeout: a rank stuck before the barrier is named as soon as in any other
+     * exchange, not after the patience. A rank that dies still fails it at once.
      */
     public void barrier(Duration patience) {
         checkUsable();
@@ -505,7 +507,7 @@ public final class Collective implements AutoCloseable {
         try {
             if (env.rank() == 0) {
                 for (int r = 1; r < env.worldSize(); r++) {
-                    star[r].readFully(ByteBuffer.allocate(1), "barrier", wait);
+                    star[r].readFully(ByteBuffer.allocate(1), "barrier", timeoutNanos);
                 }
                 for (int r = 1; r < env.worldSize(); r++) {
                     star[r].writeFully(ByteBuffer.allocate(1), "barrier");

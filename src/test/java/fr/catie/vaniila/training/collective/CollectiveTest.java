@@ -235,6 +235,34 @@ class CollectiveTest {
     }
 
     @Test
+    void aRankStuckBeforeAPatientBarrierIsNamedWithinTheOperationTimeout() throws Exception {
+        int port = freePort();
+        List<Future<String>> futures = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            RankEnvironment env = new RankEnvironment("127.0.0.1", port, 3, r);
+            futures.add(pool.submit(() -> {
+                try (Collective c = Collective.join(env, Duration.ofSeconds(20), Duration.ofSeconds(1))) {
+                    if (c.rank() == 2) {
+                        Thread.sleep(6_000); // alive, connected, never reaches the barrier in time
+                        return "slept";
+                    }
+                    long start = System.nanoTime();
+                    try {
+                        c.barrier(Duration.ofSeconds(30));
+                        return "passed";
+                    } catch (CollectiveException e) {
+                        return e.getMessage() + " after " + (System.nanoTime() - start) / 1_000_000 + " ms";
+                    }
+                }
+            }));
+        }
+        String rank0 = futures.get(0).get(30, TimeUnit.SECONDS);
+        assertTrue(rank0.contains("rank 2") && rank0.contains("for 1 s"), rank0);
+        long ms = Long.parseLong(rank0.replaceAll(".* after (\\d+) ms$", "$1"));
+        assertTrue(ms < 5_000, "rank 0 waited the barrier's patience, not the operation timeout: " + rank0);
+    }
+
+    @Test
     void aMissingRankIsNamedWhenTheJoinTimesOut() throws Exception {
         RankEnvironment env = new RankEnvironment("127.0.0.1", freePort(), 3, 0);
         Future<Collective> f = pool.submit(() -> Collective.join(env, Duration.ofSeconds(1), Duration.ofSeconds(1)));
