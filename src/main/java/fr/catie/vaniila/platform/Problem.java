@@ -1,5 +1,7 @@
 package fr.catie.vaniila.platform;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,25 +41,54 @@ public class Problem extends RuntimeException {
     }
 
     private final Kind kind;
-    private final Map<String, String> fieldErrors;
+    private final Phrase phrase;
+    private final Map<String, Phrase> fields;
 
     public Problem(Kind kind, String message) {
-        this(kind, message, Map.of());
+        this(kind, Phrase.english(message), Map.of());
     }
 
     public Problem(Kind kind, String message, Map<String, String> fieldErrors) {
-        super(message);
+        this(kind, Phrase.english(message), english(fieldErrors));
+    }
+
+    /** A problem said by a module's wording, so that the web pages can say it in the user's language. */
+    public Problem(Kind kind, Phrase phrase) {
+        this(kind, phrase, Map.of());
+    }
+
+    public Problem(Kind kind, Phrase phrase, Map<String, Phrase> fields) {
+        super(phrase.english());
         this.kind = kind;
-        this.fieldErrors = Map.copyOf(fieldErrors);
+        this.phrase = phrase;
+        this.fields = Collections.unmodifiableMap(new LinkedHashMap<>(fields));
+    }
+
+    private static Map<String, Phrase> english(Map<String, String> fieldErrors) {
+        Map<String, Phrase> out = new LinkedHashMap<>();
+        fieldErrors.forEach((field, message) -> out.put(field, Phrase.english(message)));
+        return out;
     }
 
     public Kind kind() {
         return kind;
     }
 
-    /** Per-field messages for invalid input, keyed by the field's name in the request. */
+    /** The whole message as a phrase; for a problem of several fields its English joins theirs. */
+    public Phrase phrase() {
+        return phrase;
+    }
+
+    /** Per-field messages for invalid input, keyed by the field's name in the request, in English. */
     public Map<String, String> fieldErrors() {
-        return fieldErrors;
+        Map<String, String> out = new LinkedHashMap<>();
+        fields.forEach((field, p) -> out.put(field, p.english()));
+        return out;
+    }
+
+    /** The same per-field messages as phrases, for the adapters that translate them. */
+    public Map<String, Phrase> fieldPhrases() {
+        return fields;
     }
 
     public static Problem invalid(String message) {
@@ -71,6 +102,23 @@ public class Problem extends RuntimeException {
     /** One problem for several invalid fields; the message lists them all. */
     public static Problem invalidFields(Map<String, String> errors) {
         return new Problem(Kind.INVALID, String.join(" ", List.copyOf(errors.values())), errors);
+    }
+
+    /** One problem for several invalid fields, each said by a wording; the English message lists them all. */
+    public static Problem invalidPhrases(Map<String, Phrase> errors) {
+        return new Problem(Kind.INVALID, Phrase.english(String.join(" ", errors.values().stream()
+                .map(Phrase::english).toList())), errors);
+    }
+
+    /** An invalid field, said by a wording. */
+    public static Problem invalid(String field, Wording wording, Object... args) {
+        Phrase p = Phrase.of(wording, args);
+        return new Problem(Kind.INVALID, p, Map.of(field, p));
+    }
+
+    /** A problem of this kind, said by a wording. */
+    public static Problem of(Kind kind, Wording wording, Object... args) {
+        return new Problem(kind, Phrase.of(wording, args));
     }
 
     public static Problem notFound(String message) {

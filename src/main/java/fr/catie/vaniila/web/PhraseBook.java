@@ -1,0 +1,54 @@
+package fr.catie.vaniila.web;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+import fr.catie.vaniila.platform.Phrase;
+import fr.catie.vaniila.platform.Problem;
+import org.springframework.context.MessageSource;
+import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.stereotype.Component;
+
+/**
+ * Says the modules' phrases in the language of the request: the bundle's sentence for the phrase's key, filled
+ * the same way as the English, or the English when the bundle has none (English pages, English-only sentences).
+ */
+@Component
+public class PhraseBook {
+
+    private final MessageSource messages;
+
+    public PhraseBook(MessageSource messages) {
+        this.messages = messages;
+    }
+
+    /** The phrase in the current request's language. */
+    public String say(Phrase phrase) {
+        return say(phrase, LocaleContextHolder.getLocale());
+    }
+
+    public String say(Phrase phrase, Locale locale) {
+        if (phrase.key() == null) {
+            return phrase.english();
+        }
+        // No arguments: the bundle's text comes back as written, and Phrase.fill puts them in.
+        String pattern = messages.getMessage(phrase.key(), null, null, locale);
+        return pattern == null ? phrase.english() : Phrase.fill(pattern, phrase.args());
+    }
+
+    /** The problem's message; a problem of several fields says each of theirs. */
+    public String say(Problem problem) {
+        if (problem.phrase().key() == null && !problem.fieldPhrases().isEmpty()) {
+            return String.join(" ", fields(problem).values());
+        }
+        return say(problem.phrase());
+    }
+
+    /** The problem's per-field messages in the current request's language. */
+    public Map<String, String> fields(Problem problem) {
+        Map<String, String> out = new LinkedHashMap<>();
+        problem.fieldPhrases().forEach((field, p) -> out.put(field, say(p)));
+        return out;
+    }
+}
