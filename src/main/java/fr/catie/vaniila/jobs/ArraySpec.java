@@ -18,14 +18,14 @@ public record ArraySpec(List<Integer> indices, int maxRunning) {
     public static ArraySpec parse(String text, int maxTasks) {
         String t = text == null ? "" : text.replace(" ", "");
         if (t.isEmpty()) {
-            throw invalid(text, "it is empty");
+            throw invalid(JobRefusal.ARRAY_EMPTY, text);
         }
         int maxRunning = 0;
         int pct = t.indexOf('%');
         if (pct >= 0) {
             String limit = t.substring(pct + 1);
             if (!limit.matches("\\d{1,6}") || Integer.parseInt(limit) == 0) {
-                throw invalid(text, "the part after '%' must be a positive number of tasks");
+                throw invalid(JobRefusal.ARRAY_BAD_LIMIT, text);
             }
             maxRunning = Integer.parseInt(limit);
             t = t.substring(0, pct);
@@ -40,29 +40,28 @@ public record ArraySpec(List<Integer> indices, int maxRunning) {
                 int to = Integer.parseInt(range[1]);
                 int step = range.length > 2 ? Integer.parseInt(range[2]) : 1;
                 if (to < from) {
-                    throw invalid(text, "the range " + part + " runs backwards");
+                    throw invalid(JobRefusal.ARRAY_BACKWARDS, text, part);
                 }
                 if (step == 0) {
-                    throw invalid(text, "the step of " + part + " is 0");
+                    throw invalid(JobRefusal.ARRAY_ZERO_STEP, text, part);
                 }
                 for (long i = from; i <= to; i += step) {
                     indices.add((int) i);
                     if (indices.size() > maxTasks) {
-                        throw invalid(text, "it has more than " + maxTasks + " tasks");
+                        throw invalid(JobRefusal.ARRAY_TOO_MANY, text, maxTasks);
                     }
                 }
             } else {
-                throw invalid(text, "'" + part + "' is neither an index nor a range");
+                throw invalid(JobRefusal.ARRAY_BAD_PART, text, part);
             }
         }
         if (indices.size() > maxTasks) {
-            throw invalid(text, "it has more than " + maxTasks + " tasks");
+            throw invalid(JobRefusal.ARRAY_TOO_MANY, text, maxTasks);
         }
         return new ArraySpec(new ArrayList<>(indices), maxRunning);
     }
 
-    private static Problem invalid(String text, String why) {
-        return Problem.invalid("array", "Invalid array '" + text + "': " + why
-                + ". Write e.g. 0-9, 1,3,5, 1-9:2 or 0-99%10 (at most 10 at once).");
+    private static Problem invalid(JobRefusal why, Object... args) {
+        return Problem.invalid("array", why, args);
     }
 }

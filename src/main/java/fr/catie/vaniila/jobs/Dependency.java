@@ -24,14 +24,14 @@ public record Dependency(String kind, long jobId) {
             String[] parts = clause.trim().split(":");
             String kind = parts[0].toLowerCase(java.util.Locale.ROOT);
             if (!kind.equals("afterok") && !kind.equals("afterany") && !kind.equals("afternotok")) {
-                throw invalid(text, "'" + parts[0] + "' is not a supported kind (afterok, afterany, afternotok)");
+                throw invalid(JobRefusal.DEPENDENCY_KIND, text, parts[0]);
             }
             if (parts.length < 2) {
-                throw invalid(text, "'" + clause + "' names no job");
+                throw invalid(JobRefusal.DEPENDENCY_NO_JOB, text, clause);
             }
             for (int i = 1; i < parts.length; i++) {
                 if (!parts[i].matches("\\d{1,18}")) {
-                    throw invalid(text, "'" + parts[i] + "' is not a job id");
+                    throw invalid(JobRefusal.DEPENDENCY_BAD_ID, text, parts[i]);
                 }
                 out.add(new Dependency(kind, Long.parseLong(parts[i])));
             }
@@ -39,8 +39,7 @@ public record Dependency(String kind, long jobId) {
         return out;
     }
 
-    private static Problem invalid(String text, String why) {
-        return Problem.invalid("dependency", "Invalid dependency '" + text + "': " + why
-                + ". Write e.g. afterok:12 or afterok:12:13,afterany:14.");
+    private static Problem invalid(JobRefusal why, Object... args) {
+        return Problem.invalid("dependency", why, args);
     }
 }

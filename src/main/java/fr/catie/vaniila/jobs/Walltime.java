@@ -53,13 +53,12 @@ public final class Walltime {
             }
             return positive(text, d);
         }
-        throw Problem.invalid("walltime", "Invalid wall time '" + text
-                + "': write e.g. 30 (minutes), 01:30:00, 2-00:00:00, 90m or 2h.");
+        throw Problem.invalid("walltime", JobRefusal.WALLTIME_INVALID, text);
     }
 
     private static Duration positive(String text, Duration d) {
         if (d.isZero()) {
-            throw Problem.invalid("walltime", "The wall time '" + text + "' is zero: give a positive duration.");
+            throw Problem.invalid("walltime", JobRefusal.WALLTIME_ZERO, text);
         }
         return d;
     }

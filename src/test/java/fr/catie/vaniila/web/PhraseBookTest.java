@@ -1,0 +1,122 @@
+package fr.catie.vaniila.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import fr.catie.vaniila.platform.Phrase;
+import fr.catie.vaniila.platform.Problem;
+import fr.catie.vaniila.platform.Wording;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.support.ResourceBundleMessageSource;
+
+/**
+ * Every sentence a module declares as a {@link Wording} has its French in the bundles, with the same arguments,
+ * and the pages say it in the user's language.
+ */
+class PhraseBookTest {
+
+    static final Pattern ARG = Pattern.compile("\\{(\\d+)}");
+
+    /** The bundles as the portal configures them (application.yml, spring.messages). */
+    static ResourceBundleMessageSource bundles() {
+        ResourceBundleMessageSource m = new ResourceBundleMessageSource();
+        m.setBasenames("messages", "messages-jobs", "messages-files", "messages-admin", "messages-terminal");
+        m.setDefaultEncoding("UTF-8");
+        m.setFallbackToSystemLocale(false);
+        return m;
+    }
+
+    /** Every enum of the portal's classes that implements Wording. */
+    static List<Wording> allWordings() throws IOException, URISyntaxException, ClassNotFoundException {
+        Path classes = Path.of(Wording.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<Wording> out = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(classes)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".class")).toList()) {
+                String name = classes.relativize(f).toString().replace('/', '.').replaceAll("\\.class$", "");
+                Class<?> c = Class.forName(name, false, PhraseBookTest.class.getClassLoader());
+                if (c.isEnum() && Wording.class.isAssignableFrom(c)) {
+                    for (Object constant : c.getEnumConstants()) {
+                        out.add((Wording) constant);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static TreeSet<Integer> args(String pattern) {
+        TreeSet<Integer> out = new TreeSet<>();
+        Matcher m = ARG.matcher(pattern);
+        while (m.find()) {
+            out.add(Integer.parseInt(m.group(1)));
+        }
+        return out;
+    }
+
+    @Test
+    void everyWordingHasItsFrenchWithTheSameArguments() throws Exception {
+        ResourceBundleMessageSource bundles = bundles();
+        List<Wording> wordings = allWordings();
+        assertThat(wordings).as("the modules declare their sentences as wordings").hasSizeGreaterThan(20);
+        TreeSet<String> keys = new TreeSet<>();
+        for (Wording w : wordings) {
+            assertThat(keys.add(w.key())).as("key %s used twice", w.key()).isTrue();
+            String french = bundles.getMessage(w.key(), null, null, Locale.FRENCH);
+            assertThat(french).as("French for %s (%s)", w.key(), w.english()).isNotBlank();
+            assertThat(args(french)).as("arguments of %s in French", w.key()).isEqualTo(args(w.english()));
+            TreeSet<Integer> used = args(w.english());
+            assertThat(used.isEmpty() || used.last() == used.size() - 1)
+                    .as("arguments of %s are numbered from 0 without gaps", w.key()).isTrue();
+            // The sentences are filled by Phrase.fill, not MessageFormat: a doubled apostrophe would show as is.
+            assertThat(french).as("French of %s", w.key()).doesNotContain("''");
+            assertThat(bundles.getMessage(w.key(), null, null, Locale.ENGLISH))
+                    .as("%s is said in English by its wording, not by the English bundle", w.key()).isNull();
+        }
+    }
+
+    @Test
+    void aPhraseIsSaidInTheUsersLanguageAndInEnglishOtherwise() {
+        Wording w = new Wording() {
+            public String key() {
+                return "dash.quota";
+            }
+
+            public String english() {
+                return "Quota of '{0}' ({1})";
+            }
+        };
+        Phrase p = Phrase.of(w, "acme", 12);
+        assertThat(p.english()).isEqualTo("Quota of 'acme' (12)");
+        PhraseBook book = new PhraseBook(bundles());
+        assertThat(book.say(p, Locale.FRENCH)).isEqualTo("Quota de acme");
+        assertThat(book.say(Phrase.english("As is {0}."), Locale.FRENCH)).isEqualTo("As is {0}.");
+        Phrase unknown = new Phrase("no.such.key", List.of("x"), "Unknown x.");
+        assertThat(book.say(unknown, Locale.FRENCH)).isEqualTo("Unknown x.");
+    }
+
+    @Test
+    void fillPutsEachArgumentInItsPlaceAndLeavesOtherBracesAlone() {
+        assertThat(Phrase.fill("{1} then {0}, {\"a\": 1} and {2}", List.of("x", "y"))).isEqualTo("y then x, {\"a\": 1} and {2}");
+        assertThat(Phrase.fill("{}{0}{", List.of("z"))).isEqualTo("{}z{");
+    }
+
+    @Test
+    void aProblemOfSeveralFieldsKeepsEachFieldsPhrase() {
+        Problem p = Problem.invalidPhrases(Map.of("cores", Phrase.english("Too many cores.")));
+        assertThat(p.getMessage()).isEqualTo("Too many cores.");
+        assertThat(p.fieldErrors()).containsEntry("cores", "Too many cores.");
+        assertThat(new PhraseBook(bundles()).say(p)).isEqualTo("Too many cores.");
+    }
+}
