@@ -110,8 +110,7 @@ public class Workspaces {
         Path p = Path.of(path.trim());
         Path resolved = (p.isAbsolute() ? p : workspace.resolve(p)).normalize();
         if (!resolved.startsWith(workspace)) {
-            throw Problem.invalid(field, "The path '" + path + "' is outside your workspace " + workspace
-                    + ": give a path inside it.");
+            throw Problem.invalid(field, PathRefusal.OUTSIDE_WORKSPACE, path, workspace);
         }
         return resolved;
     }

@@ -68,7 +68,7 @@ public class JobControl {
         int n = jdbc.sql("UPDATE jobs SET state = ?, updated_at = now() WHERE id = ? AND state = ?")
                 .params(to.name(), jobId, from.name()).update();
         if (n == 0) {
-            throw Problem.conflict("Job " + jobId + " is no longer " + from + ".");
+            throw Problem.of(Problem.Kind.CONFLICT, JobRefusal.NO_LONGER, jobId, from);
         }
         transition(jobId, from.name(), to.name(), detail);
     }
@@ -93,7 +93,7 @@ public class JobControl {
                 stopLaunches(jobId, "CANCELLED", properties.agents().stopGrace().toSeconds());
                 transition(jobId, state.name(), state.name(), "stop requested: " + detail);
             }
-            default -> throw Problem.conflict("Job " + jobId + " has already ended (" + state + "): there is nothing to cancel.");
+            default -> throw Problem.of(Problem.Kind.CONFLICT, JobRefusal.CANCEL_ENDED, jobId, state);
         }
     }
 
@@ -107,7 +107,7 @@ public class JobControl {
                 stopLaunches(jobId, "REQUEUE", properties.agents().stopGrace().toSeconds());
                 transition(jobId, state.name(), state.name(), "stop requested: " + detail);
             }
-            case PENDING, HELD -> throw Problem.conflict("Job " + jobId + " is " + state + ": it is already in the queue.");
+            case PENDING, HELD -> throw Problem.of(Problem.Kind.CONFLICT, JobRefusal.REQUEUE_QUEUED, jobId, state);
             default -> {
                 backToQueue(jobId, state, detail);
             }

@@ -35,8 +35,8 @@ public enum JobState {
                 try {
                     yield valueOf(t);
                 } catch (IllegalArgumentException e) {
-                    throw fr.catie.vaniila.platform.Problem.invalid("state", "Unknown job state '" + text
-                            + "': use one of " + java.util.Arrays.toString(values()) + ".");
+                    throw fr.catie.vaniila.platform.Problem.invalid("state", JobRefusal.STATE_UNKNOWN, text,
+                            java.util.Arrays.toString(values()));
                 }
             }
         };

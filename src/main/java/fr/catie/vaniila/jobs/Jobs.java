@@ -19,6 +19,7 @@ import fr.catie.vaniila.files.Workspaces;
 import fr.catie.vaniila.identity.Caller;
 import fr.catie.vaniila.identity.Role;
 import fr.catie.vaniila.nodes.Nodes;
+import fr.catie.vaniila.platform.Phrase;
 import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.platform.VaniilaProperties;
 import fr.catie.vaniila.queues.QueueSpec;
@@ -120,44 +121,43 @@ public class Jobs {
     }
 
     private Submitted submit(Caller caller, JobSubmission s, boolean interactive) {
-        Map<String, String> errors = new LinkedHashMap<>();
+        Map<String, Phrase> errors = new LinkedHashMap<>();
         JobType type = interactive ? JobType.INTERACTIVE : parseType(s.type(), errors);
         String script = s.script();
         if (type == JobType.BATCH) {
             if (script == null || script.isBlank()) {
-                errors.put("script", "A batch job needs a script: give the commands to run, e.g. \"#!/bin/bash\\nhostname\".");
+                errors.put("script", Phrase.of(JobRefusal.SCRIPT_MISSING));
             } else if (script.getBytes(StandardCharsets.UTF_8).length > properties.jobs().maxScriptBytes()) {
-                errors.put("script", "The script is over " + properties.jobs().maxScriptBytes()
-                        + " bytes: keep data in files of your workspace and read them from the script.");
+                errors.put("script", Phrase.of(JobRefusal.SCRIPT_TOO_LONG, properties.jobs().maxScriptBytes()));
             } else if (script.indexOf('\0') >= 0) {
-                errors.put("script", "The script contains a NUL byte: send it as text.");
+                errors.put("script", Phrase.of(JobRefusal.SCRIPT_NUL));
             }
         }
         if (type == JobType.INTERACTIVE && !interactive) {
-            errors.put("type", "Interactive jobs are started with 'srun --pty' over SSH or from the web terminal, not submitted.");
+            errors.put("type", Phrase.of(JobRefusal.INTERACTIVE_SUBMITTED));
         }
         if (interactive) {
             if (script == null || script.isBlank() || script.indexOf('\0') >= 0 || script.length() > 4096) {
-                errors.put("script", "An interactive job needs the command to run on its terminal, e.g. \"bash\".");
+                errors.put("script", Phrase.of(JobRefusal.INTERACTIVE_COMMAND));
             }
             if (s.nodes() != null && s.nodes() != 1) {
-                errors.put("nodes", "An interactive allocation is on one node: ask for --nodes=1 or leave it out.");
+                errors.put("nodes", Phrase.of(JobRefusal.INTERACTIVE_NODES));
             }
             if (s.array() != null && !s.array().isBlank()) {
-                errors.put("array", "An interactive allocation cannot be an array: remove --array.");
+                errors.put("array", Phrase.of(JobRefusal.INTERACTIVE_ARRAY));
             }
             if (s.dependency() != null && !s.dependency().isBlank()) {
-                errors.put("dependency", "An interactive allocation starts when resources are free, without dependency: remove --dependency.");
+                errors.put("dependency", Phrase.of(JobRefusal.INTERACTIVE_DEPENDENCY));
             }
             if (Boolean.TRUE.equals(s.hold())) {
-                errors.put("hold", "An interactive allocation cannot be held: remove --hold.");
+                errors.put("hold", Phrase.of(JobRefusal.INTERACTIVE_HOLD));
             }
         }
         fr.catie.vaniila.training.TrainingSpec training = null;
         if (type == JobType.TRAINING) {
             training = trainingSpec(caller, s, errors);
         } else if (s.training() != null) {
-            errors.put("training", "'training' goes with \"type\": \"training\"; remove it or set the type.");
+            errors.put("training", Phrase.of(JobRefusal.TRAINING_WITHOUT_TYPE));
         }
         int nodeCount = positive(s.nodes(), 1, "nodes", errors, 1, 1024);
         int gpusPerNode = nonNegative(s.gpusPerNode(), 0, "gpusPerNode", errors, 64);
@@ -166,7 +166,7 @@ public class Jobs {
             // One rank per GPU; without GPUs, the CPU ranks asked for (each its own process and core).
             tasksPerNode = gpusPerNode > 0 ? gpusPerNode : positive(s.ranks(), 1, "ranks", errors, 1, 64);
             if (gpusPerNode > 0 && s.ranks() != null && s.ranks() != nodeCount * gpusPerNode) {
-                errors.put("ranks", "A training job runs one rank per GPU: leave 'ranks' out, or ask for no GPU.");
+                errors.put("ranks", Phrase.of(JobRefusal.TRAINING_RANKS));
             }
         }
         int cpusPerGpu = nonNegative(s.cpusPerGpu(), -1, "cpusPerGpu", errors, 1024);
@@ -174,10 +174,10 @@ public class Jobs {
         long memPerGpu = s.memPerGpuMb() == null ? -1 : s.memPerGpuMb();
         long memPerNode = s.memPerNodeMb() == null ? -1 : s.memPerNodeMb();
         if (s.memPerGpuMb() != null && (memPerGpu <= 0 || memPerGpu > 16L << 20)) {
-            errors.put("memPerGpuMb", "memPerGpuMb must be between 1 and " + (16L << 20) + " MiB.");
+            errors.put("memPerGpuMb", Phrase.of(JobRefusal.MEMORY_RANGE, "memPerGpuMb", 16L << 20));
         }
         if (s.memPerNodeMb() != null && (memPerNode <= 0 || memPerNode > 64L << 20)) {
-            errors.put("memPerNodeMb", "memPerNodeMb must be between 1 and " + (64L << 20) + " MiB.");
+            errors.put("memPerNodeMb", Phrase.of(JobRefusal.MEMORY_RANGE, "memPerNodeMb", 64L << 20));
         }
         GpuConstraint gpuConstraint = GpuConstraint.ANY;
         String flavor = s.gpuFlavor() == null || s.gpuFlavor().isBlank() ? null : s.gpuFlavor().trim().toLowerCase(Locale.ROOT);
@@ -185,24 +185,28 @@ public class Jobs {
             try {
                 gpuConstraint = new GpuConstraint.ExactFlavor(GpuFlavor.parse(flavor));
             } catch (IllegalArgumentException e) {
-                errors.put("gpuFlavor", e.getMessage() + ".");
+                // The core says it in English; its two sentences are wordings too, kept only while they read the same.
+                Phrase said = Phrase.of(e.getMessage().contains("0 GB") ? JobRefusal.GPU_FLAVOR_NO_MEMORY
+                        : JobRefusal.GPU_FLAVOR_FORM, flavor);
+                errors.put("gpuFlavor", said.english().equals(e.getMessage() + ".") ? said
+                        : Phrase.english(e.getMessage() + "."));
             }
         } else if (s.minGpuMemoryMb() != null) {
             if (s.minGpuMemoryMb() <= 0) {
-                errors.put("minGpuMemoryMb", "minGpuMemoryMb must be positive.");
+                errors.put("minGpuMemoryMb", Phrase.of(JobRefusal.GPU_MEMORY_NOT_POSITIVE));
             } else {
                 gpuConstraint = new GpuConstraint.MinMemory(s.minGpuMemoryMb());
             }
         }
         if ((flavor != null || s.minGpuMemoryMb() != null) && gpusPerNode == 0 && !errors.containsKey("gpusPerNode")) {
-            errors.put("gpusPerNode", "A GPU flavor or memory was given but no GPU: set gpusPerNode.");
+            errors.put("gpusPerNode", Phrase.of(JobRefusal.GPU_CONSTRAINT_WITHOUT_GPU));
         }
         Duration walltime = null;
         if (s.walltime() != null && !s.walltime().isBlank()) {
             try {
                 walltime = Walltime.parse(s.walltime());
             } catch (Problem p) {
-                errors.putAll(p.fieldErrors());
+                errors.putAll(p.fieldPhrases());
             }
         }
         ArraySpec array = null;
@@ -210,43 +214,43 @@ public class Jobs {
             try {
                 array = ArraySpec.parse(s.array(), properties.jobs().maxArrayTasks());
             } catch (Problem p) {
-                errors.putAll(p.fieldErrors());
+                errors.putAll(p.fieldPhrases());
             }
         }
         List<Dependency> dependencies = List.of();
         try {
             dependencies = Dependency.parse(s.dependency());
         } catch (Problem p) {
-            errors.putAll(p.fieldErrors());
+            errors.putAll(p.fieldPhrases());
         }
         Map<String, String> env = new LinkedHashMap<>(s.env() == null ? Map.of() : s.env());
         env.forEach((k, v) -> {
             if (k == null || !k.matches("[A-Za-z_][A-Za-z0-9_]{0,127}")) {
-                errors.put("env", "Invalid environment variable name '" + k + "': use letters, digits and '_'.");
+                errors.put("env", Phrase.of(JobRefusal.ENV_NAME, k));
             } else if (k.equals("VANIILA_JOB_ID") || k.equals("CUDA_VISIBLE_DEVICES") || k.startsWith("VANIILA_AGENT")) {
-                errors.put("env", "The variable " + k + " is set by the cluster for each job; remove it.");
+                errors.put("env", Phrase.of(JobRefusal.ENV_RESERVED, k));
             } else if (v != null && v.indexOf('\0') >= 0) {
-                errors.put("env", "The value of " + k + " contains a NUL byte.");
+                errors.put("env", Phrase.of(JobRefusal.ENV_NUL, k));
             }
         });
         String name = s.name() == null || s.name().isBlank() ? "job" : s.name().trim();
         if (name.length() > 128 || !name.matches("[\\p{L}\\p{N} ._+=@:,-]+")) {
-            errors.put("name", "Invalid job name: use up to 128 letters, digits, spaces and ._-+=@:, characters.");
+            errors.put("name", Phrase.of(JobRefusal.NAME_INVALID));
         }
         QueueSpec queue = null;
         try {
             queue = queues.resolve(s.queue());
         } catch (Problem p) {
-            errors.putAll(p.fieldErrors().isEmpty() ? Map.of("queue", p.getMessage()) : p.fieldErrors());
+            errors.putAll(p.fieldPhrases().isEmpty() ? Map.of("queue", p.phrase()) : p.fieldPhrases());
         }
         java.nio.file.Path workdir = null;
         try {
             workdir = workspaces.inside(caller, s.workdir(), "workdir");
         } catch (Problem p) {
-            errors.putAll(p.fieldErrors());
+            errors.putAll(p.fieldPhrases());
         }
         if (!errors.isEmpty()) {
-            throw Problem.invalidFields(errors);
+            throw Problem.invalidPhrases(errors);
         }
 
         // Defaults that make a first job run: one core and some memory per GPU, or per node for CPU jobs.
@@ -273,8 +277,7 @@ public class Jobs {
                 queues.list().stream().map(Queues::toCore).toList(), List.of(organisation(caller, inventory)), List.of(),
                 List.of());
         if (whole.nodes().isEmpty()) {
-            throw Problem.unprocessable("No node has registered with the portal yet, so no job can run: start an agent, "
-                    + "or wait for the nodes to connect.");
+            throw Problem.of(Problem.Kind.UNPROCESSABLE, JobRefusal.NO_NODE_YET);
         }
         Feasibility feasible = Scheduler.check(request, whole);
         if (feasible instanceof Feasibility.Infeasible no) {
@@ -287,8 +290,7 @@ public class Jobs {
             Optional<Long> org = jdbc.sql("SELECT organisation_id FROM jobs WHERE id = ?").param(d.jobId())
                     .query(Long.class).optional();
             if (org.isEmpty() || org.get() != caller.organisationId().value()) {
-                throw Problem.invalid("dependency", "The dependency names job " + d.jobId()
-                        + ", which is not a job of your organisation: depend on your own jobs.");
+                throw Problem.invalid("dependency", JobRefusal.DEPENDENCY_FOREIGN, d.jobId());
             }
         }
 
@@ -356,9 +358,9 @@ public class Jobs {
      * The training parameters of a training job, checked by the training module; a dataset other than the
      * built-in one must be a file or folder of the caller's workspace.
      */
-    private fr.catie.vaniila.training.TrainingSpec trainingSpec(Caller caller, JobSubmission s, Map<String, String> errors) {
+    private fr.catie.vaniila.training.TrainingSpec trainingSpec(Caller caller, JobSubmission s, Map<String, Phrase> errors) {
         if (s.training() == null) {
-            errors.put("training", "A training job needs \"training\": {\"dataset\": \"digits\", \"model\": \"mlp\"} at least.");
+            errors.put("training", Phrase.of(JobRefusal.TRAINING_MISSING));
             return null;
         }
         fr.catie.vaniila.training.TrainingSpec spec;
@@ -367,30 +369,28 @@ public class Jobs {
             fields.remove("argv");
             spec = json.convertValue(fields, fr.catie.vaniila.training.TrainingSpec.class);
         } catch (RuntimeException e) {
-            errors.put("training", "Invalid training parameters: " + e.getMessage().lines().findFirst().orElse("")
-                    + ". Known fields: dataset, model, epochs, batchSize, learningRate, strategy, stalenessBound, "
-                    + "averagingPeriod, warmupEpochs, seed, imageSize.");
+            errors.put("training", Phrase.of(JobRefusal.TRAINING_UNREADABLE,
+                    e.getMessage().lines().findFirst().orElse("")));
             return null;
         }
         if (spec.dataset() != null && !spec.dataset().equals("digits") && !spec.dataset().isBlank()) {
             try {
                 java.nio.file.Path data = workspaces.inside(caller, spec.dataset(), "training.dataset");
                 if (!java.nio.file.Files.exists(data)) {
-                    errors.put("training.dataset", "No file or folder '" + spec.dataset()
-                            + "' in your workspace: upload it first, or use \"digits\".");
+                    errors.put("training.dataset", Phrase.of(JobRefusal.TRAINING_DATASET_MISSING, spec.dataset()));
                     return null;
                 }
                 spec = new fr.catie.vaniila.training.TrainingSpec(data.toString(), spec.model(), spec.epochs(),
                         spec.batchSize(), spec.learningRate(), spec.strategy(), spec.stalenessBound(),
                         spec.averagingPeriod(), spec.warmupEpochs(), spec.seed(), spec.ranks(), spec.imageSize());
             } catch (Problem p) {
-                errors.putAll(p.fieldErrors());
+                errors.putAll(p.fieldPhrases());
                 return null;
             }
         }
         List<String> problems = spec.problems();
         if (!problems.isEmpty()) {
-            errors.put("training", String.join("; ", problems) + ".");
+            errors.put("training", Phrase.english(String.join("; ", problems) + "."));
             return null;
         }
         spec.withDefaults(); // throws with the problems, had any escaped problems()
@@ -439,35 +439,35 @@ public class Jobs {
                 java.util.OptionalInt.empty(), java.util.OptionalDouble.empty(), 0, 1.0, DecayedUsage.none(clock.instant()));
     }
 
-    private static JobType parseType(String text, Map<String, String> errors) {
+    private static JobType parseType(String text, Map<String, Phrase> errors) {
         if (text == null || text.isBlank()) {
             return JobType.BATCH;
         }
         try {
             return JobType.valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            errors.put("type", "Unknown job type '" + text + "': use batch, training or interactive.");
+            errors.put("type", Phrase.of(JobRefusal.TYPE_UNKNOWN, text));
             return JobType.BATCH;
         }
     }
 
-    private static int positive(Integer value, int fallback, String field, Map<String, String> errors, int min, int max) {
+    private static int positive(Integer value, int fallback, String field, Map<String, Phrase> errors, int min, int max) {
         if (value == null) {
             return fallback;
         }
         if (value < min || value > max) {
-            errors.put(field, field + " must be between " + min + " and " + max + ", not " + value + ".");
+            errors.put(field, Phrase.of(JobRefusal.COUNT_RANGE, field, min, max, value));
             return fallback;
         }
         return value;
     }
 
-    private static int nonNegative(Integer value, int fallback, String field, Map<String, String> errors, int max) {
+    private static int nonNegative(Integer value, int fallback, String field, Map<String, Phrase> errors, int max) {
         if (value == null) {
             return fallback;
         }
         if (value < 0 || value > max) {
-            errors.put(field, field + " must be between 0 and " + max + ", not " + value + ".");
+            errors.put(field, Phrase.of(JobRefusal.COUNT_RANGE, field, 0, max, value));
             return fallback;
         }
         return value;
@@ -483,7 +483,7 @@ public class Jobs {
     /** One job, if the caller may see it. */
     @Transactional(readOnly = true)
     public JobView get(Caller caller, long id) {
-        return visible(caller, id).orElseThrow(() -> Problem.notFound("No job " + id + " among yours."));
+        return visible(caller, id).orElseThrow(() -> Problem.of(Problem.Kind.NOT_FOUND, JobRefusal.NOT_YOURS, id));
     }
 
     private Optional<JobView> visible(Caller caller, long id) {
@@ -605,10 +605,10 @@ public class Jobs {
         JobView job = get(caller, id);
         String s = stream == null ? "stdout" : stream.trim().toLowerCase(Locale.ROOT);
         if (!s.equals("stdout") && !s.equals("stderr")) {
-            throw Problem.invalid("stream", "Unknown stream '" + stream + "': use stdout or stderr.");
+            throw Problem.invalid("stream", JobRefusal.STREAM_UNKNOWN, stream);
         }
         if (offset < 0) {
-            throw Problem.invalid("offset", "offset cannot be negative.");
+            throw Problem.invalid("offset", JobRefusal.OFFSET_NEGATIVE);
         }
         Optional<java.util.UUID> launch = jdbc.sql("SELECT id FROM launches WHERE job_id = ? AND run = ? AND rank = ?")
                 .params(id, job.run(), rank).query(java.util.UUID.class).optional();
@@ -685,7 +685,7 @@ public class Jobs {
         JobView job = get(caller, id);
         requireOwnerOrAdmin(caller, job, "hold");
         if (!job.state().equals("PENDING") && !job.state().equals("HELD")) {
-            throw Problem.conflict("Job " + id + " is " + job.state() + ": only a pending job can be held.");
+            throw Problem.of(Problem.Kind.CONFLICT, JobRefusal.HOLD_NOT_PENDING, id, job.state());
         }
         if (job.state().equals("PENDING")) {
             control.move(id, JobState.PENDING, JobState.HELD, "held by " + caller.username());
@@ -699,7 +699,7 @@ public class Jobs {
         JobView job = get(caller, id);
         requireOwnerOrAdmin(caller, job, "release");
         if (!job.state().equals("HELD")) {
-            throw Problem.conflict("Job " + id + " is " + job.state() + ", not held: there is nothing to release.");
+            throw Problem.of(Problem.Kind.CONFLICT, JobRefusal.RELEASE_NOT_HELD, id, job.state());
         }
         control.move(id, JobState.HELD, JobState.PENDING, "released by " + caller.username());
         jdbc.sql("UPDATE jobs SET held = FALSE WHERE id = ?").param(id).update();
@@ -720,7 +720,7 @@ public class Jobs {
     private static void requireOwnerOrAdmin(Caller caller, JobView job, String action) {
         // get() already hid other organisations' jobs; within one, a user acts on its own jobs only.
         if (caller.role() == Role.USER && !caller.username().equals(job.user())) {
-            throw Problem.forbidden("Only the owner of job " + job.id() + " or an administrator can " + action + " it.");
+            throw Problem.of(Problem.Kind.FORBIDDEN, JobRefusal.NOT_OWNER, job.id(), action);
         }
     }
 

@@ -35,12 +35,14 @@ public class AccountController {
     private final SshKeys keys;
     private final ApiTokens tokens;
     private final MessageSource messages;
+    private final PhraseBook words;
     private final Clock clock;
 
     public AccountController(SshKeys keys, ApiTokens tokens, MessageSource messages, Clock clock) {
         this.keys = keys;
         this.tokens = tokens;
         this.messages = messages;
+        this.words = new PhraseBook(messages);
         this.clock = clock;
     }
 
@@ -61,7 +63,7 @@ public class AccountController {
             SshKey key = keys.add(Pages.caller(), publicKey);
             flash.addFlashAttribute("success", new Pages.Flash("account.keyAddedFlash", key.fingerprint()));
         } catch (Problem p) {
-            flash.addFlashAttribute("keyError", p.getMessage());
+            flash.addFlashAttribute("keyError", words.say(p));
             flash.addFlashAttribute("keyText", publicKey);
         }
         return "redirect:/account#keys";
@@ -75,7 +77,7 @@ public class AccountController {
             keys.delete(caller, key.id());
             flash.addFlashAttribute("success", new Pages.Flash("account.keyDeletedFlash", key.fingerprint()));
         } catch (Problem p) {
-            flash.addFlashAttribute("error", p.getMessage());
+            flash.addFlashAttribute("error", words.say(p));
         }
         return "redirect:/account#keys";
     }
@@ -101,7 +103,7 @@ public class AccountController {
             ApiTokens.CreatedToken created = tokens.create(Pages.caller(), name, expiresAt);
             flash.addFlashAttribute("createdToken", created);
         } catch (Problem p) {
-            flash.addFlashAttribute("tokenError", p.getMessage());
+            flash.addFlashAttribute("tokenError", words.say(p));
         }
         return "redirect:/account#tokens";
     }
@@ -112,7 +114,7 @@ public class AccountController {
             tokens.revoke(Pages.caller(), id);
             flash.addFlashAttribute("success", new Pages.Flash("account.tokenRevokedFlash", id));
         } catch (Problem p) {
-            flash.addFlashAttribute("error", p.getMessage());
+            flash.addFlashAttribute("error", words.say(p));
         }
         return "redirect:/account#tokens";
     }

@@ -54,6 +54,7 @@ public class AdminClusterController {
     private final Jobs jobs;
     private final Accounting accounting;
     private final MessageSource messages;
+    private final PhraseBook words;
     private final Duration usageHalfLife;
 
     public AdminClusterController(Quotas quotas, Queues queues, Nodes nodes, NodeTokens nodeTokens,
@@ -67,6 +68,7 @@ public class AdminClusterController {
         this.jobs = jobs;
         this.accounting = accounting;
         this.messages = messages;
+        this.words = new PhraseBook(messages);
         this.usageHalfLife = properties.scheduling().usageHalfLife();
     }
 
@@ -197,9 +199,9 @@ public class AdminClusterController {
                 if (p.kind() != Problem.Kind.INVALID) {
                     throw p;
                 }
-                errors.putAll(p.fieldErrors());
-                if (p.fieldErrors().isEmpty()) {
-                    errors.put("form", p.getMessage());
+                errors.putAll(words.fields(p));
+                if (p.fieldPhrases().isEmpty()) {
+                    errors.put("form", words.say(p));
                 }
             }
         }
@@ -377,7 +379,7 @@ public class AdminClusterController {
     public String deleteQueue(@PathVariable String name, RedirectAttributes flash) {
         Caller caller = Pages.caller();
         requirePlatformAdmin(caller);
-        return Pages.act(flash, "/admin/queues", new Pages.Flash("queues.deleted", name), () -> queues.delete(caller, name));
+        return Pages.act(words, flash, "/admin/queues", new Pages.Flash("queues.deleted", name), () -> queues.delete(caller, name));
     }
 
     /** The choices of the queue form: what exists now plus whatever the queue already names. */
@@ -424,7 +426,7 @@ public class AdminClusterController {
         try {
             return Walltime.parse(text);
         } catch (Problem p) {
-            errors.put(field, p.getMessage());
+            errors.put(field, words.say(p));
             return null;
         }
     }
@@ -464,7 +466,7 @@ public class AdminClusterController {
     public String drain(@PathVariable String name, @RequestParam(defaultValue = "") String reason, RedirectAttributes flash) {
         Caller caller = Pages.caller();
         requirePlatformAdmin(caller);
-        return Pages.act(flash, "/admin/nodes", new Pages.Flash("nodes.drained", name),
+        return Pages.act(words, flash, "/admin/nodes", new Pages.Flash("nodes.drained", name),
                 () -> nodes.setDrained(caller, name, true, reason.isBlank() ? null : reason.trim()));
     }
 
@@ -472,7 +474,7 @@ public class AdminClusterController {
     public String resume(@PathVariable String name, RedirectAttributes flash) {
         Caller caller = Pages.caller();
         requirePlatformAdmin(caller);
-        return Pages.act(flash, "/admin/nodes", new Pages.Flash("nodes.resumed", name),
+        return Pages.act(words, flash, "/admin/nodes", new Pages.Flash("nodes.resumed", name),
                 () -> nodes.setDrained(caller, name, false, null));
     }
 
@@ -488,7 +490,7 @@ public class AdminClusterController {
             flash.addFlashAttribute("success", new Pages.Flash("nodes.tokenIssued", node.trim()));
         } catch (Problem p) {
             // Shown beside the field: the page opens at the tokens, far below the page's own messages.
-            flash.addFlashAttribute("tokenError", p.getMessage());
+            flash.addFlashAttribute("tokenError", words.say(p));
             flash.addFlashAttribute("tokenNode", node);
         }
         return "redirect:/admin/nodes#tokens";
@@ -498,7 +500,7 @@ public class AdminClusterController {
     public String revokeToken(@PathVariable long id, RedirectAttributes flash) {
         Caller caller = Pages.caller();
         requirePlatformAdmin(caller);
-        return Pages.act(flash, "/admin/nodes#tokens", new Pages.Flash("nodes.tokenRevoked", id),
+        return Pages.act(words, flash, "/admin/nodes#tokens", new Pages.Flash("nodes.tokenRevoked", id),
                 () -> nodeTokens.revoke(caller, id));
     }
 
@@ -514,11 +516,11 @@ public class AdminClusterController {
         }
     }
 
-    private static void problemInto(Problem p, Map<String, String> errors) {
-        if (p.kind() == Problem.Kind.INVALID && !p.fieldErrors().isEmpty()) {
-            errors.putAll(p.fieldErrors());
+    private void problemInto(Problem p, Map<String, String> errors) {
+        if (p.kind() == Problem.Kind.INVALID && !p.fieldPhrases().isEmpty()) {
+            errors.putAll(words.fields(p));
         } else {
-            errors.put("form", p.getMessage());
+            errors.put("form", words.say(p));
         }
     }
 

@@ -20,10 +20,12 @@ public class AdminController {
 
     private final Organisations organisations;
     private final Accounts accounts;
+    private final PhraseBook words;
 
-    public AdminController(Organisations organisations, Accounts accounts) {
+    public AdminController(Organisations organisations, Accounts accounts, PhraseBook words) {
         this.organisations = organisations;
         this.accounts = accounts;
+        this.words = words;
     }
 
     /** The administration's landing page: organisations for platform admins, users for organisation admins. */
@@ -43,7 +45,7 @@ public class AdminController {
 
     @PostMapping("/organisations")
     public String createOrganisation(@RequestParam String name, RedirectAttributes flash) {
-        return Pages.act(flash, "/admin/organisations", new Pages.Flash("flash.organisation.created", name.trim()),
+        return Pages.act(words, flash, "/admin/organisations", new Pages.Flash("flash.organisation.created", name.trim()),
                 () -> organisations.create(Pages.caller(), name));
     }
 
@@ -61,19 +63,19 @@ public class AdminController {
     public String createUser(@RequestParam String username, @RequestParam String password,
             @RequestParam(required = false) String organisation, @RequestParam(defaultValue = "USER") String role,
             RedirectAttributes flash) {
-        return Pages.act(flash, "/admin/users", new Pages.Flash("flash.account.created", username.trim()),
+        return Pages.act(words, flash, "/admin/users", new Pages.Flash("flash.account.created", username.trim()),
                 () -> accounts.create(Pages.caller(), new Accounts.NewAccount(username, password, organisation, role)));
     }
 
     @PostMapping("/users/{username}/role")
     public String changeRole(@PathVariable String username, @RequestParam String role, RedirectAttributes flash) {
-        return Pages.act(flash, "/admin/users", new Pages.Flash("flash.account.role", username, role),
+        return Pages.act(words, flash, "/admin/users", new Pages.Flash("flash.account.role", username, role),
                 () -> accounts.changeRole(Pages.caller(), username, role));
     }
 
     @PostMapping("/users/{username}/enabled")
     public String setEnabled(@PathVariable String username, @RequestParam boolean enabled, RedirectAttributes flash) {
-        return Pages.act(flash, "/admin/users", new Pages.Flash(enabled ? "flash.account.enabled" : "flash.account.disabled", username),
+        return Pages.act(words, flash, "/admin/users", new Pages.Flash(enabled ? "flash.account.enabled" : "flash.account.disabled", username),
                 () -> accounts.setEnabled(Pages.caller(), username, enabled));
     }
 }

@@ -55,12 +55,14 @@ public class FilesController {
 
     private final UserFiles files;
     private final MessageSource messages;
+    private final PhraseBook words;
     private final long maxFileBytes;
 
     public FilesController(UserFiles files, MessageSource messages,
             @Value("${spring.servlet.multipart.max-file-size:1MB}") DataSize maxFile) {
         this.files = files;
         this.messages = messages;
+        this.words = new PhraseBook(messages);
         this.maxFileBytes = maxFile.toBytes();
     }
 
@@ -323,13 +325,13 @@ public class FilesController {
         return "files/problem";
     }
 
-    /** The problem in the page's language when it is a file problem; the module's English sentence otherwise. */
+    /** The problem in the page's language: a file problem by its reason, another module's by its phrase. */
     private String message(Problem p, Locale locale) {
         if (p instanceof FileProblem fp) {
             return messages.getMessage("files.error." + fp.reason().name(), fp.args().toArray(), p.getMessage(),
                     locale);
         }
-        return p.getMessage();
+        return words.say(p.phrase(), locale);
     }
 
     private static boolean fromScript(HttpServletRequest request) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 import fr.catie.vaniila.identity.Caller;
 import fr.catie.vaniila.identity.Role;
@@ -16,6 +17,7 @@ import fr.catie.vaniila.jobs.JobView;
 import fr.catie.vaniila.jobs.Walltime;
 import fr.catie.vaniila.jobs.Jobs;
 import fr.catie.vaniila.nodes.Nodes;
+import fr.catie.vaniila.platform.Phrase;
 import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.queues.QueueSpec;
 import fr.catie.vaniila.queues.Queues;
@@ -58,11 +60,13 @@ public class JobPagesController {
     private final LogTail logs;
     private final JsonMapper json;
     private final org.springframework.context.MessageSource messages;
+    private final PhraseBook words;
     private final JobTimes times;
 
     public JobPagesController(Jobs jobs, Queues queues, Nodes nodes, LogTail logs, JsonMapper json,
             org.springframework.context.MessageSource messages, JobTimes times) {
         this.messages = messages;
+        this.words = new PhraseBook(messages);
         this.times = times;
         this.jobs = jobs;
         this.queues = queues;
@@ -96,8 +100,8 @@ public class JobPagesController {
             if (p.kind() == Problem.Kind.NOT_FOUND || p.kind() == Problem.Kind.FORBIDDEN) {
                 throw p;
             }
-            Map<String, String> errors = formErrors(p);
-            String general = errors.isEmpty() ? p.getMessage() : null;
+            Map<String, String> errors = formErrors(p, words::say);
+            String general = errors.isEmpty() ? words.say(p) : null;
             return submitView(caller, form, errors, general, model);
         }
     }
@@ -123,9 +127,10 @@ public class JobPagesController {
      * The module's field errors, keyed by the form's fields. A request the cluster can never satisfy comes as
      * one sentence without a field: it goes beside the field its advice names ("ask for fewer GPUs per node"...).
      */
-    static Map<String, String> formErrors(Problem p) {
+    static Map<String, String> formErrors(Problem p, Function<Phrase, String> say) {
         Map<String, String> out = new LinkedHashMap<>();
-        p.fieldErrors().forEach((field, message) -> out.merge(formField(field), message, (a, b) -> a + " " + b));
+        p.fieldPhrases().forEach((field, message) -> out.merge(formField(field), say.apply(message),
+                (a, b) -> a + " " + b));
         if (out.isEmpty() && p.kind() == Problem.Kind.UNPROCESSABLE) {
             String m = p.getMessage();
             String field = m.contains("wall time") ? "walltime"
@@ -135,7 +140,7 @@ public class JobPagesController {
                     : m.contains("GPU") ? "gpusPerNode"
                     : m.contains("queue") ? "queue" : null;
             if (field != null) {
-                out.put(field, m);
+                out.put(field, say.apply(p.phrase()));
             }
         }
         return out;
@@ -175,7 +180,7 @@ public class JobPagesController {
                     try {
                         states.add(JobState.parse(state));
                     } catch (Problem p) {
-                        stateError = p.getMessage();
+                        stateError = words.say(p);
                     }
                 }
             }
@@ -269,7 +274,7 @@ public class JobPagesController {
     /** Cancels the job (a POST with the form's CSRF token), then shows its page with the outcome. */
     @PostMapping("/{id}/cancel")
     public String cancel(@PathVariable long id, RedirectAttributes flash) {
-        return Pages.act(flash, "/jobs/" + id, new Pages.Flash("jobs.flash.cancelled", id),
+        return Pages.act(words, flash, "/jobs/" + id, new Pages.Flash("jobs.flash.cancelled", id),
                 () -> jobs.cancel(Pages.caller(), id));
     }
 
@@ -319,7 +324,7 @@ public class JobPagesController {
         HttpStatus status = HttpStatus.valueOf(p.kind().httpStatus());
         ModelAndView mv = new ModelAndView("error", status);
         mv.addObject("status", status.value());
-        mv.addObject("message", p.getMessage());
+        mv.addObject("message", words.say(p));
         return mv;
     }
 }

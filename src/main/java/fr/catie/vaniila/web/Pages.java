@@ -25,14 +25,17 @@ final class Pages {
         throw new Problem(Problem.Kind.UNAUTHENTICATED, "Log in first.");
     }
 
-    /** Runs a page action; its problem, if any, is shown on the next page instead of an error page. */
-    static String act(RedirectAttributes flash, String redirect, Flash success, Runnable action) {
+    /**
+     * Runs a page action; its problem, if any, is shown on the next page instead of an error page, in the
+     * user's language.
+     */
+    static String act(PhraseBook words, RedirectAttributes flash, String redirect, Flash success, Runnable action) {
         try {
             action.run();
             flash.addFlashAttribute("success", success);
         } catch (Problem p) {
-            flash.addFlashAttribute("error", p.getMessage());
-            flash.addFlashAttribute("fieldErrors", p.fieldErrors());
+            flash.addFlashAttribute("error", words.say(p));
+            flash.addFlashAttribute("fieldErrors", words.fields(p));
         }
         return "redirect:" + redirect;
     }

@@ -12,6 +12,7 @@ import fr.catie.vaniila.identity.OrganisationId;
 import fr.catie.vaniila.identity.Role;
 import fr.catie.vaniila.jobs.JobSubmission;
 import fr.catie.vaniila.nodes.Nodes;
+import fr.catie.vaniila.platform.Phrase;
 import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.quotas.Quotas;
 import org.junit.jupiter.api.Test;
@@ -89,13 +90,13 @@ class JobPagesLogicTest {
                 "Can never run: needs 1 x GPU with 64 cores on one node; the nodes in queue gpu with that many GPUs have at most 24 cores and 192 GB; ask for fewer cores or less memory.", "cores",
                 "Can never run: no node of queue gpu has a a100-80g; flavors there: v100-16g.", "gpuFlavor",
                 "Queue limit: organisation acme may not use queue private; use one of: gpu, cpu.", "queue");
-        table.forEach((message, field) -> assertThat(JobPagesController.formErrors(Problem.unprocessable(message)))
+        table.forEach((message, field) -> assertThat(JobPagesController.formErrors(Problem.unprocessable(message), Phrase::english))
                 .as(message).containsExactly(Map.entry(field, message)));
         // The module's own field names become the form's.
-        assertThat(JobPagesController.formErrors(Problem.invalid("memPerNodeMb", "too much"))).containsExactly(Map.entry("memoryGb", "too much"));
-        assertThat(JobPagesController.formErrors(Problem.invalid("training.dataset", "absent"))).containsExactly(Map.entry("script", "absent"));
-        assertThat(JobPagesController.formErrors(Problem.invalid("workdir", "outside"))).containsExactly(Map.entry("general", "outside"));
-        assertThat(JobPagesController.formErrors(Problem.conflict("no field"))).isEmpty();
+        assertThat(JobPagesController.formErrors(Problem.invalid("memPerNodeMb", "too much"), Phrase::english)).containsExactly(Map.entry("memoryGb", "too much"));
+        assertThat(JobPagesController.formErrors(Problem.invalid("training.dataset", "absent"), Phrase::english)).containsExactly(Map.entry("script", "absent"));
+        assertThat(JobPagesController.formErrors(Problem.invalid("workdir", "outside"), Phrase::english)).containsExactly(Map.entry("general", "outside"));
+        assertThat(JobPagesController.formErrors(Problem.conflict("no field"), Phrase::english)).isEmpty();
     }
 
     static Nodes.GpuUse gpu(int i, String flavor, Long job, String org) {

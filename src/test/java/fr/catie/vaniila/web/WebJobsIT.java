@@ -132,6 +132,15 @@ class WebJobsIT extends BrowserIT {
         browser.click("button.submit-button");
         assertThat(browser.text("#err-walltime")).contains("Invalid wall time 'soon'");
         assertThat(browser.find("#script").getDomProperty("value")).isEqualTo(script);
+
+        // In French the module's refusal is said in French; the API keeps its English.
+        browser.open("/jobs/new?lang=fr");
+        browser.type("#script", script);
+        browser.type("#walltime", "soon");
+        browser.submit("button.submit-button");
+        assertThat(browser.text("#err-walltime")).contains("Durée maximale « soon » invalide : écrivez par exemple 30");
+        assertThat(browser.find("#script").getDomProperty("value")).isEqualTo(script);
+        browser.open("/jobs/new?lang=en");
         assertThat(api.get("/api/v1/jobs", api.token(user, USER_PASSWORD)).json().size()).as("nothing submitted").isZero();
     }
 
