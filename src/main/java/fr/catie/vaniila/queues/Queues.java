@@ -14,7 +14,9 @@ import java.util.stream.Collectors;
 
 import fr.catie.vaniila.audit.AuditLog;
 import fr.catie.vaniila.identity.Caller;
+import fr.catie.vaniila.platform.Phrase;
 import fr.catie.vaniila.platform.Problem;
+import fr.catie.vaniila.platform.Problem.Kind;
 import fr.catie.vaniila.scheduler.NodeName;
 import fr.catie.vaniila.scheduler.OrgName;
 import fr.catie.vaniila.scheduler.Queue;
@@ -50,11 +52,9 @@ public class Queues {
     public QueueSpec resolve(String name) {
         if (name == null || name.isBlank()) {
             return jdbc.sql("SELECT * FROM queues WHERE is_default").query(Queues::row).optional()
-                    .orElseThrow(() -> Problem.invalid("queue", "No queue was named and there is no default queue: name one of "
-                            + names() + "."));
+                    .orElseThrow(() -> Problem.invalid("queue", QueueRefusal.NO_DEFAULT, names()));
         }
-        return find(name.trim()).orElseThrow(() -> Problem.invalid("queue",
-                "Unknown queue '" + name + "': use one of " + names() + "."));
+        return find(name.trim()).orElseThrow(() -> Problem.invalid("queue", QueueRefusal.UNKNOWN, name, names()));
     }
 
     public Optional<QueueSpec> find(String name) {
@@ -78,7 +78,7 @@ public class Queues {
                             pgArray(spec.flavors()), pgArray(spec.nodes()), pgArray(spec.organisations()))
                     .update();
         } catch (DuplicateKeyException e) {
-            throw Problem.conflict("A queue named '" + spec.name() + "' already exists: change it with PUT instead.");
+            throw Problem.of(Kind.CONFLICT, QueueRefusal.ALREADY_EXISTS, spec.name());
         }
         audit.record(caller.username(), null, "queue.create", spec.name(), spec.toString(), null);
         return find(spec.name()).orElseThrow();
@@ -87,13 +87,13 @@ public class Queues {
     @Transactional
     public QueueSpec update(Caller caller, String name, QueueSpec spec) {
         requireAdmin(caller);
-        QueueSpec old = find(name).orElseThrow(() -> Problem.notFound("No queue named '" + name + "'."));
+        QueueSpec old = find(name).orElseThrow(() -> Problem.of(Kind.NOT_FOUND, QueueRefusal.NOT_FOUND, name));
         QueueSpec merged = new QueueSpec(name, spec.isDefault(), spec.defaultWalltime(), spec.maxWalltime(),
                 spec.maxGpusPerJob(), spec.priorityTier(), spec.preemptible(), spec.flavors(), spec.nodes(),
                 spec.organisations());
         validate(merged);
         if (old.isDefault() && !merged.isDefault()) {
-            throw Problem.invalid("isDefault", "'" + name + "' is the default queue: make another queue the default instead.");
+            throw Problem.invalid("isDefault", QueueRefusal.DEFAULT_STAYS_DEFAULT, name);
         }
         if (merged.isDefault()) {
             jdbc.sql("UPDATE queues SET is_default = FALSE WHERE is_default AND name <> ?").param(name).update();
@@ -113,19 +113,18 @@ public class Queues {
     @Transactional
     public void delete(Caller caller, String name) {
         requireAdmin(caller);
-        QueueSpec q = find(name).orElseThrow(() -> Problem.notFound("No queue named '" + name + "'."));
+        QueueSpec q = find(name).orElseThrow(() -> Problem.of(Kind.NOT_FOUND, QueueRefusal.NOT_FOUND, name));
         if (q.isDefault()) {
-            throw Problem.conflict("'" + name + "' is the default queue: make another queue the default first.");
+            throw Problem.of(Kind.CONFLICT, QueueRefusal.DEFAULT_NOT_DELETED, name);
         }
         long jobs = jdbc.sql("SELECT count(*) FROM jobs WHERE queue = ?").param(name).query(Long.class).single();
         if (jobs > 0) {
-            throw Problem.conflict("The queue '" + name + "' has " + jobs
-                    + " jobs in its history and cannot be deleted; restrict it to no organisation instead.");
+            throw Problem.of(Kind.CONFLICT, QueueRefusal.HAS_HISTORY, name, jobs);
         }
         try {
             jdbc.sql("DELETE FROM queues WHERE name = ?").param(name).update();
         } catch (DataIntegrityViolationException e) {
-            throw Problem.conflict("The queue '" + name + "' is still in use.");
+            throw Problem.of(Kind.CONFLICT, QueueRefusal.IN_USE, name);
         }
         audit.record(caller.username(), null, "queue.delete", name, null, null);
     }
@@ -139,37 +138,38 @@ public class Queues {
     }
 
     private void validate(QueueSpec spec) {
-        Map<String, String> errors = new LinkedHashMap<>();
+        Map<String, Phrase> errors = new LinkedHashMap<>();
         if (spec.name() == null || !spec.name().matches("^[a-z][a-z0-9-]{0,31}$")) {
-            errors.put("name", "Invalid queue name '" + spec.name() + "': use up to 32 lowercase letters, digits or '-', starting with a letter.");
+            errors.put("name", Phrase.of(QueueRefusal.NAME_INVALID, spec.name()));
         }
         if (spec.defaultWalltime() == null || spec.defaultWalltime().isNegative() || spec.defaultWalltime().isZero()) {
-            errors.put("defaultWalltime", "defaultWalltime must be a positive duration, e.g. \"1h\".");
+            errors.put("defaultWalltime", Phrase.of(QueueRefusal.DEFAULT_WALLTIME_NOT_POSITIVE));
         }
         if (spec.maxWalltime() == null || (spec.defaultWalltime() != null && spec.maxWalltime().compareTo(spec.defaultWalltime()) < 0)) {
-            errors.put("maxWalltime", "maxWalltime must be at least defaultWalltime.");
+            errors.put("maxWalltime", Phrase.of(QueueRefusal.MAX_WALLTIME_BELOW_DEFAULT));
         }
         if (spec.maxGpusPerJob() < 0) {
-            errors.put("maxGpusPerJob", "maxGpusPerJob cannot be negative; 0 makes a CPU-only queue.");
+            errors.put("maxGpusPerJob", Phrase.of(QueueRefusal.MAX_GPUS_NEGATIVE));
         }
         if (spec.priorityTier() < 0) {
-            errors.put("priorityTier", "priorityTier cannot be negative.");
+            errors.put("priorityTier", Phrase.of(QueueRefusal.PRIORITY_TIER_NEGATIVE));
         }
         for (String f : spec.flavors()) {
             try {
                 fr.catie.vaniila.scheduler.GpuFlavor.parse(f);
             } catch (IllegalArgumentException e) {
-                errors.put("flavors", e.getMessage());
+                // The scheduler core's own sentence: it exists in English only.
+                errors.put("flavors", Phrase.english(e.getMessage()));
             }
         }
         if (!errors.isEmpty()) {
-            throw Problem.invalidFields(errors);
+            throw Problem.invalidPhrases(errors);
         }
     }
 
     private static void requireAdmin(Caller caller) {
         if (!caller.isPlatformAdmin()) {
-            throw Problem.forbidden("Only a platform administrator can change queues.");
+            throw Problem.of(Kind.FORBIDDEN, QueueRefusal.ADMIN_ONLY);
         }
     }
 
