@@ -9,7 +9,9 @@ import fr.catie.vaniila.audit.AuditLog;
 import fr.catie.vaniila.identity.Caller;
 import fr.catie.vaniila.identity.Organisation;
 import fr.catie.vaniila.identity.Organisations;
+import fr.catie.vaniila.platform.Phrase;
 import fr.catie.vaniila.platform.Problem;
+import fr.catie.vaniila.platform.Problem.Kind;
 import fr.catie.vaniila.platform.VaniilaProperties;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -83,33 +85,33 @@ public class Quotas {
     @Transactional
     public Quota set(Caller caller, String organisation, Quota quota) {
         if (!caller.isPlatformAdmin()) {
-            throw Problem.forbidden("Only a platform administrator can change quotas.");
+            throw Problem.of(Kind.FORBIDDEN, QuotaRefusal.ADMIN_ONLY);
         }
         Organisation org = organisations.get(caller, organisation);
-        Map<String, String> errors = new LinkedHashMap<>();
+        Map<String, Phrase> errors = new LinkedHashMap<>();
         if (quota.cpuCores() != null && quota.cpuCores() < 0) {
-            errors.put("cpuCores", "cpuCores cannot be negative; leave it out for no CPU limit.");
+            errors.put("cpuCores", Phrase.of(QuotaRefusal.CPU_CORES_NEGATIVE));
         }
         if (quota.gpuHoursPerMonth() != null && quota.gpuHoursPerMonth() < 0) {
-            errors.put("gpuHoursPerMonth", "gpuHoursPerMonth cannot be negative; leave it out for no budget.");
+            errors.put("gpuHoursPerMonth", Phrase.of(QuotaRefusal.GPU_HOURS_NEGATIVE));
         }
         if (!(quota.fairShareWeight() > 0)) {
-            errors.put("fairShareWeight", "fairShareWeight must be positive (1 is the usual weight).");
+            errors.put("fairShareWeight", Phrase.of(QuotaRefusal.FAIR_SHARE_NOT_POSITIVE));
         }
         quota.flavors().forEach((flavor, limit) -> {
             if (!flavor.equals("*")) {
                 try {
                     fr.catie.vaniila.scheduler.GpuFlavor.parse(flavor);
                 } catch (IllegalArgumentException e) {
-                    errors.put("flavors." + flavor, e.getMessage() + " Use '*' for every other flavor.");
+                    errors.put("flavors." + flavor, Phrase.of(QuotaRefusal.FLAVOR_INVALID, e.getMessage()));
                 }
             }
             if (limit == null || limit.guaranteedGpus() < 0 || limit.borrowLimit() < 0) {
-                errors.put("flavors." + flavor, "guaranteedGpus and borrowLimit of '" + flavor + "' must be 0 or more.");
+                errors.put("flavors." + flavor, Phrase.of(QuotaRefusal.LIMIT_NEGATIVE, flavor));
             }
         });
         if (!errors.isEmpty()) {
-            throw Problem.invalidFields(errors);
+            throw Problem.invalidPhrases(errors);
         }
         long id = org.id().value();
         jdbc.sql("""
