@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import fr.catie.vaniila.audit.AuditLog;
 import fr.catie.vaniila.platform.Problem;
+import fr.catie.vaniila.platform.Problem.Kind;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.RowMapper;
@@ -22,8 +23,6 @@ public class Organisations {
     /** Published once an organisation exists, so that other modules give it their defaults (quotas...). */
     public record OrganisationCreated(OrganisationId id, String name) {
     }
-
-    static final String NAME_RULE = "Use 2 to 40 lowercase letters, digits or '-', starting with a letter (e.g. 'acme-ai').";
 
     private static final RowMapper<Organisation> ROW = (rs, n) -> new Organisation(
             new OrganisationId(rs.getLong("id")), rs.getString("name"), rs.getTimestamp("created_at").toInstant(),
@@ -44,18 +43,18 @@ public class Organisations {
     @Transactional
     public Organisation create(Caller caller, String name) {
         if (!caller.isPlatformAdmin()) {
-            throw Problem.forbidden("Only a platform administrator can create organisations.");
+            throw Problem.of(Kind.FORBIDDEN, OrganisationRefusal.ADMIN_ONLY);
         }
         String normal = name == null ? "" : name.trim();
         if (!normal.matches("^[a-z][a-z0-9-]{1,39}$")) {
-            throw Problem.invalid("name", "Invalid organisation name '" + normal + "'. " + NAME_RULE);
+            throw Problem.invalid("name", OrganisationRefusal.NAME_INVALID, normal);
         }
         long id;
         try {
             id = jdbc.sql("INSERT INTO organisations (name) VALUES (?) RETURNING id").param(normal)
                     .query(Long.class).single();
         } catch (DuplicateKeyException e) {
-            throw Problem.conflict("An organisation named '" + normal + "' already exists: choose another name.");
+            throw Problem.of(Kind.CONFLICT, OrganisationRefusal.ALREADY_EXISTS, normal);
         }
         audit.record(caller.username(), id, "organisation.create", normal, null, null);
         events.publishEvent(new OrganisationCreated(new OrganisationId(id), normal));
@@ -76,7 +75,7 @@ public class Organisations {
     public Organisation get(Caller caller, String name) {
         return jdbc.sql(SELECT + "WHERE o.name = ?").param(name).query(ROW).optional()
                 .filter(o -> caller.sees(o.id()))
-                .orElseThrow(() -> Problem.notFound("No organisation named '" + name + "'."));
+                .orElseThrow(() -> Problem.of(Kind.NOT_FOUND, OrganisationRefusal.NOT_FOUND, name));
     }
 
     Optional<Organisation> find(OrganisationId id) {
