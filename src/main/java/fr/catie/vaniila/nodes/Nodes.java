@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import fr.catie.vaniila.platform.Problem;
+import fr.catie.vaniila.platform.Problem.Kind;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -152,20 +154,19 @@ public class Nodes {
     @Transactional
     public NodeStatus setDrained(fr.catie.vaniila.identity.Caller caller, String name, boolean drain, String reason) {
         if (!caller.isPlatformAdmin()) {
-            throw fr.catie.vaniila.platform.Problem.forbidden("Only a platform administrator can drain or resume nodes.");
+            throw Problem.of(Kind.FORBIDDEN, NodeRefusal.ADMIN_ONLY);
         }
         String state = jdbc.sql("SELECT state FROM nodes WHERE name = ? FOR UPDATE").param(name).query(String.class)
-                .optional().orElseThrow(() -> fr.catie.vaniila.platform.Problem.notFound("No node named '" + name + "'."));
+                .optional().orElseThrow(() -> Problem.of(Kind.NOT_FOUND, NodeRefusal.NOT_FOUND, name));
         if (drain) {
             if (state.equals("DOWN")) {
-                throw fr.catie.vaniila.platform.Problem.conflict("Node " + name + " is DOWN: it runs nothing to drain.");
+                throw Problem.of(Kind.CONFLICT, NodeRefusal.DOWN_NOTHING_TO_DRAIN, name);
             }
             jdbc.sql("UPDATE nodes SET state = 'DRAINING', state_reason = ? WHERE name = ?")
                     .params(reason == null || reason.isBlank() ? "drained by " + caller.username() : reason, name).update();
         } else {
             if (state.equals("DOWN")) {
-                throw fr.catie.vaniila.platform.Problem.conflict("Node " + name
-                        + " is DOWN: it comes back UP by itself when its agent connects again.");
+                throw Problem.of(Kind.CONFLICT, NodeRefusal.DOWN_COMES_BACK_BY_ITSELF, name);
             }
             jdbc.sql("UPDATE nodes SET state = 'UP', state_reason = NULL WHERE name = ?").param(name).update();
         }
