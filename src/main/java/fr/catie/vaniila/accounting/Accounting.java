@@ -65,7 +65,7 @@ public class Accounting {
             orgId = caller.organisationId().value();
         }
         if (from != null && to != null && !to.isAfter(from)) {
-            throw Problem.invalid("to", "'to' must come after 'from'.");
+            throw Problem.invalid("to", UsageRefusal.TO_NOT_AFTER_FROM);
         }
         return jdbc.sql("""
                 SELECT o.name, to_char(date_trunc('month', u.ended_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month, u.flavor,
