@@ -37,11 +37,10 @@ public class NodeTokens {
     @Transactional
     public String issue(Caller caller, String node) {
         if (!caller.isPlatformAdmin()) {
-            throw Problem.forbidden("Only a platform administrator can issue node tokens.");
+            throw Problem.of(Problem.Kind.FORBIDDEN, NodeTokenRefusal.ISSUE_ADMIN_ONLY);
         }
         if (node == null || !node.matches("[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}")) {
-            throw Problem.invalid("node", "Invalid node name '" + node
-                    + "': use up to 63 letters, digits, '.', '_' or '-', as the agent's --node.");
+            throw Problem.invalid("node", NodeTokenRefusal.NODE_NAME_INVALID, node);
         }
         String token = create(node, caller.username());
         audit.record(caller.username(), null, "node.token", node, null, null);
@@ -66,7 +65,7 @@ public class NodeTokens {
     @Transactional(readOnly = true)
     public List<NodeTokenInfo> list(Caller caller) {
         if (!caller.isPlatformAdmin()) {
-            throw Problem.forbidden("Only a platform administrator can list node tokens.");
+            throw Problem.of(Problem.Kind.FORBIDDEN, NodeTokenRefusal.LIST_ADMIN_ONLY);
         }
         return jdbc.sql("SELECT id, node, prefix, created_by, created_at, revoked_at FROM node_tokens ORDER BY id DESC")
                 .query((rs, n) -> new NodeTokenInfo(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
@@ -77,10 +76,10 @@ public class NodeTokens {
     @Transactional
     public void revoke(Caller caller, long id) {
         if (!caller.isPlatformAdmin()) {
-            throw Problem.forbidden("Only a platform administrator can revoke node tokens.");
+            throw Problem.of(Problem.Kind.FORBIDDEN, NodeTokenRefusal.REVOKE_ADMIN_ONLY);
         }
         if (jdbc.sql("UPDATE node_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = ?").param(id).update() == 0) {
-            throw Problem.notFound("No node token with id " + id + ".");
+            throw Problem.of(Problem.Kind.NOT_FOUND, NodeTokenRefusal.NOT_FOUND, id);
         }
         audit.record(caller.username(), null, "node.token.revoke", Long.toString(id), null, null);
     }
