@@ -110,7 +110,14 @@ class WebAdminIT extends BrowserIT {
 
         // Queues: a bad wall time range is refused with its message, then the queue is created, edited, deleted.
         String queue = unique("q").toLowerCase(Locale.ROOT);
-        browser.open("/admin/queues");
+        // In French, the queues module's refusal is said in French.
+        browser.open("/admin/queues?lang=fr");
+        browser.type("#q-name", queue);
+        browser.type("#q-default-wt", "2h");
+        browser.type("#q-max-wt", "30m");
+        browser.submit("#queue-form button[type=submit]");
+        assertThat(browser.text("#q-max-wt-error")).isEqualTo("La durée maximale doit être au moins la durée par défaut.");
+        browser.open("/admin/queues?lang=en");
         assertThat(browser.text("#queues")).contains("gpu").contains("interactive");
         browser.type("#q-name", queue);
         browser.type("#q-default-wt", "2h");
