@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.Optional;
 
 import fr.catie.vaniila.audit.AuditLog;
+import fr.catie.vaniila.platform.Phrase;
 import fr.catie.vaniila.platform.Problem;
+import fr.catie.vaniila.platform.Problem.Kind;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -26,8 +28,6 @@ public class Accounts {
     /** What it takes to create an account. {@code organisation} defaults to the caller's own. */
     public record NewAccount(String username, String password, String organisation, String role) {
     }
-
-    static final String USERNAME_RULE = "Use 2 to 32 lowercase letters, digits, '_' or '-', starting with a letter or '_' (it becomes the Unix login).";
 
     /** Names of system accounts: a job must never run as one of them. */
     static final java.util.Set<String> RESERVED = java.util.Set.of("root", "daemon", "bin", "sys", "sync", "games",
@@ -56,36 +56,36 @@ public class Accounts {
     @Transactional
     public Account create(Caller caller, NewAccount request) {
         if (caller.role() == Role.USER) {
-            throw Problem.forbidden("Only an organisation or platform administrator can create accounts.");
+            throw Problem.of(Kind.FORBIDDEN, AccountRefusal.CREATE_NOT_ADMIN);
         }
-        Map<String, String> errors = new LinkedHashMap<>();
+        Map<String, Phrase> errors = new LinkedHashMap<>();
         String username = request.username() == null ? "" : request.username().trim();
         if (!username.matches("^[a-z_][a-z0-9_-]{1,31}$")) {
-            errors.put("username", "Invalid username '" + username + "'. " + USERNAME_RULE);
+            errors.put("username", Phrase.of(AccountRefusal.USERNAME_INVALID, username));
         }
         if (RESERVED.contains(username)) {
-            errors.put("username", "The username '" + username + "' is reserved for the system: choose another one.");
+            errors.put("username", Phrase.of(AccountRefusal.USERNAME_RESERVED, username));
         }
-        PasswordPolicy.check(username, request.password()).ifPresent(reason -> errors.put("password", reason));
+        PasswordPolicy.refusal(username, request.password()).ifPresent(reason -> errors.put("password", reason));
         Role role;
         try {
             role = Role.parse(request.role());
         } catch (Problem p) {
-            errors.put("role", p.getMessage());
+            errors.put("role", p.phrase());
             role = Role.USER;
         }
         if (!errors.isEmpty()) {
-            throw Problem.invalidFields(errors);
+            throw Problem.invalidPhrases(errors);
         }
         String orgName = request.organisation() == null || request.organisation().isBlank() ? caller.organisation()
                 : request.organisation().trim();
         Organisation org = organisations.findByName(orgName).filter(o -> caller.sees(o.id()))
-                .orElseThrow(() -> Problem.notFound("No organisation named '" + orgName + "'."));
+                .orElseThrow(() -> Problem.of(Kind.NOT_FOUND, AccountRefusal.NO_SUCH_ORGANISATION, orgName));
         if (!caller.administers(org.id())) {
-            throw Problem.forbidden("You can only create accounts in your own organisation '" + caller.organisation() + "'.");
+            throw Problem.of(Kind.FORBIDDEN, AccountRefusal.CREATE_OUTSIDE_OWN_ORGANISATION, caller.organisation());
         }
         if (role == Role.PLATFORM_ADMIN && !caller.isPlatformAdmin()) {
-            throw Problem.forbidden("Only a platform administrator can grant the PLATFORM_ADMIN role.");
+            throw Problem.of(Kind.FORBIDDEN, AccountRefusal.GRANT_PLATFORM_ADMIN);
         }
         long id;
         try {
@@ -93,7 +93,7 @@ public class Accounts {
                     .params(org.id().value(), username, encoder.encode(request.password()), role.name())
                     .query(Long.class).single();
         } catch (DuplicateKeyException e) {
-            throw Problem.conflict("The username '" + username + "' is taken: choose another one.");
+            throw Problem.of(Kind.CONFLICT, AccountRefusal.USERNAME_TAKEN, username);
         }
         audit.record(caller.username(), org.id().value(), "account.create", username, "role=" + role, null);
         return find(new AccountId(id)).orElseThrow();
@@ -114,7 +114,7 @@ public class Accounts {
                     .query(ROW).list();
         }
         if (organisation != null && !organisation.isBlank() && !organisation.equals(caller.organisation())) {
-            throw Problem.notFound("No organisation named '" + organisation + "'.");
+            throw Problem.of(Kind.NOT_FOUND, AccountRefusal.NO_SUCH_ORGANISATION, organisation);
         }
         if (caller.role() == Role.ORG_ADMIN) {
             return jdbc.sql(SELECT + "WHERE a.organisation_id = ? ORDER BY a.username")
@@ -128,14 +128,14 @@ public class Accounts {
     public Account get(Caller caller, String username) {
         return findByUsername(username)
                 .filter(a -> caller.administers(a.organisationId()) || a.id().equals(caller.accountId()))
-                .orElseThrow(() -> Problem.notFound("No account named '" + username + "'."));
+                .orElseThrow(() -> Problem.of(Kind.NOT_FOUND, AccountRefusal.NO_SUCH_ACCOUNT, username));
     }
 
     @Transactional
     public Account setEnabled(Caller caller, String username, boolean enabled) {
         Account target = managed(caller, username);
         if (target.id().equals(caller.accountId()) && !enabled) {
-            throw Problem.invalid("You cannot disable your own account: ask another administrator.");
+            throw Problem.of(Kind.INVALID, AccountRefusal.DISABLE_OWN_ACCOUNT);
         }
         jdbc.sql("UPDATE accounts SET enabled = ? WHERE id = ?").params(enabled, target.id().value()).update();
         if (!enabled) {
@@ -153,13 +153,13 @@ public class Accounts {
         Account target = managed(caller, username);
         Role role = Role.parse(roleName);
         if (role == Role.PLATFORM_ADMIN && !caller.isPlatformAdmin()) {
-            throw Problem.forbidden("Only a platform administrator can grant the PLATFORM_ADMIN role.");
+            throw Problem.of(Kind.FORBIDDEN, AccountRefusal.GRANT_PLATFORM_ADMIN);
         }
         if (target.role() == Role.PLATFORM_ADMIN && !caller.isPlatformAdmin()) {
-            throw Problem.forbidden("Only a platform administrator can change a platform administrator's role.");
+            throw Problem.of(Kind.FORBIDDEN, AccountRefusal.CHANGE_PLATFORM_ADMIN);
         }
         if (target.id().equals(caller.accountId()) && role != target.role()) {
-            throw Problem.invalid("You cannot change your own role: ask another administrator.");
+            throw Problem.of(Kind.INVALID, AccountRefusal.CHANGE_OWN_ROLE);
         }
         jdbc.sql("UPDATE accounts SET role = ? WHERE id = ?").params(role.name(), target.id().value()).update();
         audit.record(caller.username(), target.organisationId().value(), "account.role", username,
@@ -171,8 +171,8 @@ public class Accounts {
     public void changePassword(Caller caller, String username, String newPassword) {
         Account target = username.equals(caller.username()) ? find(caller.accountId()).orElseThrow()
                 : managed(caller, username);
-        PasswordPolicy.check(target.username(), newPassword).ifPresent(reason -> {
-            throw Problem.invalid("password", reason);
+        PasswordPolicy.refusal(target.username(), newPassword).ifPresent(reason -> {
+            throw new Problem(Kind.INVALID, reason, Map.of("password", reason));
         });
         jdbc.sql("UPDATE accounts SET password_hash = ? WHERE id = ?")
                 .params(encoder.encode(newPassword), target.id().value()).update();
@@ -197,9 +197,9 @@ public class Accounts {
 
     private Account managed(Caller caller, String username) {
         Account target = findByUsername(username).filter(a -> caller.sees(a.organisationId()))
-                .orElseThrow(() -> Problem.notFound("No account named '" + username + "'."));
+                .orElseThrow(() -> Problem.of(Kind.NOT_FOUND, AccountRefusal.NO_SUCH_ACCOUNT, username));
         if (!caller.administers(target.organisationId())) {
-            throw Problem.forbidden("Only an administrator of '" + target.organisation() + "' can change this account.");
+            throw Problem.of(Kind.FORBIDDEN, AccountRefusal.NOT_ADMIN_OF, target.organisation());
         }
         return target;
     }

@@ -47,11 +47,11 @@ public class ApiTokens {
     public CreatedToken create(Caller caller, String name, Instant expiresAt) {
         String label = name == null || name.isBlank() ? "token" : name.trim();
         if (label.length() > 100) {
-            throw Problem.invalid("name", "The token name is too long: use at most 100 characters.");
+            throw Problem.invalid("name", AccountRefusal.TOKEN_NAME_TOO_LONG);
         }
         Instant now = clock.instant();
         if (expiresAt != null && !expiresAt.isAfter(now)) {
-            throw Problem.invalid("expiresAt", "The expiry " + expiresAt + " is in the past: give a future date or none.");
+            throw Problem.invalid("expiresAt", AccountRefusal.TOKEN_EXPIRY_PAST, expiresAt);
         }
         String token = fr.catie.vaniila.platform.Secrets.generate(PREFIX);
         String prefix = token.substring(0, 10);
@@ -77,7 +77,7 @@ public class ApiTokens {
         int n = jdbc.sql("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = ? AND account_id = ?")
                 .params(id, caller.accountId().value()).update();
         if (n == 0) {
-            throw Problem.notFound("No token with id " + id + " among yours.");
+            throw Problem.of(Problem.Kind.NOT_FOUND, AccountRefusal.NO_SUCH_TOKEN, id);
         }
         audit.record(caller.username(), caller.organisationId().value(), "token.revoke", Long.toString(id), null, null);
     }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
+import fr.catie.vaniila.platform.Phrase;
 import fr.catie.vaniila.platform.VaniilaProperties;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -62,10 +63,16 @@ public class LoginThrottle {
         jdbc.sql("DELETE FROM login_failures WHERE username = ? AND address = ?").params(key(username), address).update();
     }
 
-    /** A human sentence for a lock, rounding up to whole minutes. */
+    /** A human sentence for a lock, rounding up to whole minutes, in English. */
     public static String message(Duration left) {
+        return phrase(left).english();
+    }
+
+    /** The same sentence as a phrase, for the adapters that say it in the user's language. */
+    public static Phrase phrase(Duration left) {
         long minutes = Math.max(1, (left.getSeconds() + 59) / 60);
-        return "Too many failed logins: try again in " + minutes + (minutes == 1 ? " minute." : " minutes.");
+        return Phrase.of(minutes == 1 ? AccountRefusal.LOGIN_LOCKED_MINUTE : AccountRefusal.LOGIN_LOCKED_MINUTES,
+                minutes);
     }
 
     private static String key(String username) {

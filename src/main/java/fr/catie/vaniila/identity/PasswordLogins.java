@@ -36,7 +36,7 @@ public class PasswordLogins {
         String name = username == null ? "" : username.trim();
         Optional<Duration> locked = throttle.lockedFor(name, address);
         if (locked.isPresent()) {
-            throw new Problem(Problem.Kind.TOO_MANY, LoginThrottle.message(locked.get()));
+            throw new Problem(Problem.Kind.TOO_MANY, LoginThrottle.phrase(locked.get()));
         }
         Optional<Accounts.Credentials> credentials = accounts.credentials(name);
         boolean ok = credentials.isPresent() && password != null
@@ -46,12 +46,12 @@ public class PasswordLogins {
             // A known account's failures concern its organisation: its admins see them in their audit log.
             audit.record(name, credentials.map(c -> c.account().organisationId().value()).orElse(null), "login.failed",
                     name, channel, address);
-            throw new Problem(Problem.Kind.UNAUTHENTICATED, "Wrong username or password.");
+            throw Problem.of(Problem.Kind.UNAUTHENTICATED, AccountRefusal.LOGIN_WRONG);
         }
         if (!credentials.get().account().enabled()) {
             audit.record(name, credentials.get().account().organisationId().value(), "login.disabled", name, channel,
                     address);
-            throw Problem.forbidden("This account is disabled: ask your organisation's administrator.");
+            throw Problem.of(Problem.Kind.FORBIDDEN, AccountRefusal.LOGIN_DISABLED);
         }
         throttle.succeeded(name, address);
         Caller caller = credentials.get().caller();

@@ -4,6 +4,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
+import fr.catie.vaniila.platform.Phrase;
+
 /**
  * The rule every new password must pass: long enough to resist guessing, not the username, not
  * one of the passwords attackers try first. Stateless and thread-safe.
@@ -20,23 +22,28 @@ public final class PasswordPolicy {
     private PasswordPolicy() {
     }
 
-    /** Returns the reason the password is refused, or empty when it is acceptable. */
+    /** Returns the reason the password is refused, in English, or empty when it is acceptable. */
     public static Optional<String> check(String username, String password) {
+        return refusal(username, password).map(Phrase::english);
+    }
+
+    /** The reason the password is refused, as a phrase, or empty when it is acceptable. */
+    public static Optional<Phrase> refusal(String username, String password) {
         if (password == null || password.isEmpty()) {
-            return Optional.of("A password is required.");
+            return Optional.of(Phrase.of(AccountRefusal.PASSWORD_REQUIRED));
         }
         if (password.length() < MIN_LENGTH) {
-            return Optional.of("The password is too weak: use at least " + MIN_LENGTH + " characters.");
+            return Optional.of(Phrase.of(AccountRefusal.PASSWORD_TOO_SHORT, MIN_LENGTH));
         }
         if (password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_LENGTH) {
-            return Optional.of("The password is too long: use at most " + MAX_LENGTH + " bytes.");
+            return Optional.of(Phrase.of(AccountRefusal.PASSWORD_TOO_LONG, MAX_LENGTH));
         }
         String lower = password.toLowerCase(Locale.ROOT);
         if (username != null && !username.isBlank() && lower.contains(username.toLowerCase(Locale.ROOT))) {
-            return Optional.of("The password is too weak: it must not contain the username.");
+            return Optional.of(Phrase.of(AccountRefusal.PASSWORD_HAS_USERNAME));
         }
         if (COMMON.contains(lower) || password.chars().distinct().count() < 4) {
-            return Optional.of("The password is too weak: it is one attackers try first; choose a less common one.");
+            return Optional.of(Phrase.of(AccountRefusal.PASSWORD_COMMON));
         }
         return Optional.empty();
     }

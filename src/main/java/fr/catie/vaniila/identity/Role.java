@@ -20,7 +20,6 @@ public enum Role {
                 return role;
             }
         }
-        throw fr.catie.vaniila.platform.Problem.invalid("role",
-                "Unknown role '" + text + "': use USER, ORG_ADMIN or PLATFORM_ADMIN.");
+        throw fr.catie.vaniila.platform.Problem.invalid("role", AccountRefusal.ROLE_UNKNOWN, text);
     }
 }
