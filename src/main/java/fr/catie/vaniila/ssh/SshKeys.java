@@ -52,20 +52,17 @@ public class SshKeys {
      */
     static ParsedKey parse(String line) {
         if (line == null || line.isBlank()) {
-            throw Problem.invalid("publicKey", "Give the public key, e.g. the content of ~/.ssh/id_ed25519.pub "
-                    + "(\"ssh-ed25519 AAAA... comment\").");
+            throw invalid(KeyRefusal.KEY_MISSING);
         }
         String trimmed = line.strip();
         if (trimmed.startsWith("-----BEGIN")) {
-            throw Problem.invalid("publicKey", "This is a private key or a PEM file: give the public key, the "
-                    + "content of the .pub file (\"ssh-ed25519 AAAA... comment\"), and keep the private key secret.");
+            throw invalid(KeyRefusal.KEY_PRIVATE);
         }
         if (trimmed.contains("\n") || trimmed.contains("\r")) {
-            throw Problem.invalid("publicKey", "Give one key per request: the text holds several lines.");
+            throw invalid(KeyRefusal.KEY_SEVERAL_LINES);
         }
         if (trimmed.startsWith("ssh-dss ") || trimmed.startsWith("sk-")) {
-            throw Problem.invalid("publicKey", (trimmed.startsWith("ssh-dss") ? "DSA keys are" : "Security-key (sk-) keys are")
-                    + " not accepted: use an ed25519, ECDSA or RSA (2048 bits or more) key (ssh-keygen -t ed25519).");
+            throw invalid(trimmed.startsWith("ssh-dss") ? KeyRefusal.KEY_DSA : KeyRefusal.KEY_SECURITY_KEY);
         }
         AuthorizedKeyEntry entry;
         PublicKey key;
@@ -76,35 +73,35 @@ public class SshKeys {
             }
             key = entry.resolvePublicKey(null, PublicKeyEntryResolver.FAILING);
         } catch (Exception e) {
-            throw Problem.invalid("publicKey", "This is not an OpenSSH public key: give the content of your .pub file, "
-                    + "e.g. \"ssh-ed25519 AAAA... comment\" (ssh-keygen -t ed25519 creates one).");
+            throw invalid(KeyRefusal.KEY_NOT_OPENSSH);
         }
         if (key == null) {
-            throw Problem.invalid("publicKey", "Unknown key type '" + entry.getKeyType()
-                    + "': use an ed25519, ECDSA or RSA (2048 bits or more) key.");
+            throw invalid(KeyRefusal.KEY_TYPE_UNKNOWN, entry.getKeyType());
         }
         String type = KeyUtils.getKeyType(key);
         int bits;
         if (key instanceof RSAPublicKey rsa) {
             bits = rsa.getModulus().bitLength();
             if (bits < MIN_RSA_BITS) {
-                throw Problem.invalid("publicKey", "This RSA key has only " + bits + " bits: use an RSA key of at least "
-                        + MIN_RSA_BITS + " bits, or better an ed25519 key (ssh-keygen -t ed25519).");
+                throw invalid(KeyRefusal.RSA_TOO_SHORT, bits, MIN_RSA_BITS);
             }
         } else if (key instanceof ECPublicKey ec) {
             bits = ec.getParams().getCurve().getField().getFieldSize();
         } else if ("ssh-ed25519".equals(type)) {
             bits = 256;
         } else {
-            throw Problem.invalid("publicKey", "Keys of type '" + type + "' are not accepted (DSA and security-key types "
-                    + "are not): use an ed25519, ECDSA or RSA (2048 bits or more) key.");
+            throw invalid(KeyRefusal.KEY_TYPE_REFUSED, type);
         }
         String text = PublicKeyEntry.toString(key);
         String comment = entry.getComment() == null || entry.getComment().isBlank() ? null : entry.getComment().strip();
         if (comment != null && comment.length() > 200) {
-            throw Problem.invalid("publicKey", "The key's comment is over 200 characters: shorten it.");
+            throw invalid(KeyRefusal.COMMENT_TOO_LONG);
         }
         return new ParsedKey(key, type, bits, KeyUtils.getFingerPrint(key), text, comment);
+    }
+
+    private static Problem invalid(KeyRefusal why, Object... args) {
+        return Problem.invalid("publicKey", why, args);
     }
 
     /** Registers a key for the caller; the same key twice is a conflict. */
@@ -114,7 +111,7 @@ public class SshKeys {
         long count = jdbc.sql("SELECT count(*) FROM ssh_keys WHERE account_id = ?").param(caller.accountId().value())
                 .query(Long.class).single();
         if (count >= MAX_KEYS_PER_ACCOUNT) {
-            throw Problem.conflict("You already have " + count + " SSH keys: delete the ones you no longer use first.");
+            throw Problem.of(Problem.Kind.CONFLICT, KeyRefusal.TOO_MANY_KEYS, count);
         }
         long id;
         try {
@@ -125,7 +122,7 @@ public class SshKeys {
                             parsed.comment())
                     .query(Long.class).single();
         } catch (DuplicateKeyException e) {
-            throw Problem.conflict("This key (" + parsed.fingerprint() + ") is already registered on your account.");
+            throw Problem.of(Problem.Kind.CONFLICT, KeyRefusal.KEY_ALREADY_REGISTERED, parsed.fingerprint());
         }
         audit.record(caller.username(), caller.organisationId().value(), "ssh-key.add", parsed.fingerprint(),
                 parsed.type(), null);
@@ -144,7 +141,7 @@ public class SshKeys {
     public SshKey get(Caller caller, SshKeyId id) {
         return jdbc.sql(SELECT + "WHERE account_id = ? AND id = ?").params(caller.accountId().value(), id.value())
                 .query(SshKeys::row).optional()
-                .orElseThrow(() -> Problem.notFound("No SSH key " + id.value() + " among yours."));
+                .orElseThrow(() -> Problem.of(Problem.Kind.NOT_FOUND, KeyRefusal.NO_SUCH_KEY, id.value()));
     }
 
     /** Deletes one of the caller's keys: it no longer opens a session. */
