@@ -11,7 +11,6 @@ public enum AccountRefusal implements Wording {
     USERNAME_INVALID("Invalid username '{0}'. " + AccountRefusal.USERNAME_RULE),
     USERNAME_RESERVED("The username '{0}' is reserved for the system: choose another one."),
     USERNAME_TAKEN("The username '{0}' is taken: choose another one."),
-    NO_SUCH_ORGANISATION("No organisation named '{0}'."),
     CREATE_OUTSIDE_OWN_ORGANISATION("You can only create accounts in your own organisation '{0}'."),
     GRANT_PLATFORM_ADMIN("Only a platform administrator can grant the PLATFORM_ADMIN role."),
     CHANGE_PLATFORM_ADMIN("Only a platform administrator can change a platform administrator's role."),

@@ -80,7 +80,7 @@ public class Accounts {
         String orgName = request.organisation() == null || request.organisation().isBlank() ? caller.organisation()
                 : request.organisation().trim();
         Organisation org = organisations.findByName(orgName).filter(o -> caller.sees(o.id()))
-                .orElseThrow(() -> Problem.of(Kind.NOT_FOUND, AccountRefusal.NO_SUCH_ORGANISATION, orgName));
+                .orElseThrow(() -> Problem.of(Kind.NOT_FOUND, OrganisationRefusal.NOT_FOUND, orgName));
         if (!caller.administers(org.id())) {
             throw Problem.of(Kind.FORBIDDEN, AccountRefusal.CREATE_OUTSIDE_OWN_ORGANISATION, caller.organisation());
         }
@@ -114,7 +114,7 @@ public class Accounts {
                     .query(ROW).list();
         }
         if (organisation != null && !organisation.isBlank() && !organisation.equals(caller.organisation())) {
-            throw Problem.of(Kind.NOT_FOUND, AccountRefusal.NO_SUCH_ORGANISATION, organisation);
+            throw Problem.of(Kind.NOT_FOUND, OrganisationRefusal.NOT_FOUND, organisation);
         }
         if (caller.role() == Role.ORG_ADMIN) {
             return jdbc.sql(SELECT + "WHERE a.organisation_id = ? ORDER BY a.username")

@@ -1,18 +1,20 @@
 package fr.catie.vaniila.platform;
 
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * One sentence said to a user: its {@link Wording}'s key and arguments, and the English it reads as. A phrase
- * without a key has only its English (sentences of the pure scheduler core, or a parser's own words). Immutable.
+ * without a key has only its English (sentences of the pure scheduler core, or a parser's own words). Immutable;
+ * serializable, as the login failure that carries one is kept in the HTTP session.
  *
  * @param key     the bundle key, or null when the sentence exists in English only
  * @param args    the arguments, already written as text (numbers, names, paths)
  * @param english the sentence in English
  */
-public record Phrase(String key, List<String> args, String english) {
+public record Phrase(String key, List<String> args, String english) implements Serializable {
 
     public Phrase {
         Objects.requireNonNull(english, "english");

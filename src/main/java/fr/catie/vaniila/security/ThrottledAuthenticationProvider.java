@@ -8,7 +8,6 @@ import fr.catie.vaniila.identity.Accounts;
 import fr.catie.vaniila.identity.LoginThrottle;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.DisabledException;
-import org.springframework.security.authentication.LockedException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.core.Authentication;
@@ -41,7 +40,7 @@ public class ThrottledAuthenticationProvider implements AuthenticationProvider {
         String address = address(authentication);
         Optional<Duration> locked = throttle.lockedFor(username, address);
         if (locked.isPresent()) {
-            throw new LockedException(LoginThrottle.message(locked.get()));
+            throw new LockedLogin(LoginThrottle.phrase(locked.get()));
         }
         try {
             Authentication result = delegate.authenticate(authentication);

@@ -9,6 +9,7 @@ import fr.catie.vaniila.jobs.JobState;
 import fr.catie.vaniila.jobs.Jobs;
 import fr.catie.vaniila.quotas.Quotas;
 import fr.catie.vaniila.nodes.Nodes;
+import fr.catie.vaniila.security.LockedLogin;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import org.springframework.security.authentication.DisabledException;
@@ -33,12 +34,14 @@ public class HomeController {
     private final Jobs jobs;
     private final Quotas quotas;
     private final Accounting accounting;
+    private final PhraseBook words;
 
-    public HomeController(Nodes nodes, Jobs jobs, Quotas quotas, Accounting accounting) {
+    public HomeController(Nodes nodes, Jobs jobs, Quotas quotas, Accounting accounting, PhraseBook words) {
         this.nodes = nodes;
         this.jobs = jobs;
         this.quotas = quotas;
         this.accounting = accounting;
+        this.words = words;
     }
 
     @GetMapping("/login")
@@ -46,7 +49,9 @@ public class HomeController {
         if (request.getParameter("error") != null) {
             HttpSession session = request.getSession(false);
             Object e = session == null ? null : session.getAttribute(WebAttributes.AUTHENTICATION_EXCEPTION);
-            if (e instanceof LockedException locked) {
+            if (e instanceof LockedLogin locked) {
+                model.addAttribute("loginError", words.say(locked.phrase()));
+            } else if (e instanceof LockedException locked) {
                 model.addAttribute("loginError", locked.getMessage());
             } else if (e instanceof DisabledException) {
                 model.addAttribute("loginErrorKey", "login.disabled");

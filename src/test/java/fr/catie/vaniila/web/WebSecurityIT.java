@@ -77,6 +77,7 @@ class WebSecurityIT extends PortalIT {
         HttpResponse<String> locked = post("/login", "username=" + user + "&password=" + USER_PASSWORD + "&_csrf=" + enc(csrf));
         assertThat(locked.headers().firstValue("Location").orElse("")).endsWith("/login?error");
         assertThat(get("/login?error").body()).contains("Too many failed logins: try again in 15 minutes.");
+        assertThat(get("/login?error&lang=fr").body()).contains("Trop d’échecs de connexion : réessayez dans 15 minutes.");
     }
 
     @Test
