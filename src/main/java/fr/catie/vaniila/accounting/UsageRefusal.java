@@ -1,6 +1,6 @@
 package fr.catie.vaniila.accounting;
 
-import fr.catie.vaniila.platform.Wording;
+import fr.catie.vaniila.wording.Wording;
 
 /**
  * What the accounting module says when it refuses a request for usage, in English; the French is in

@@ -1,6 +1,6 @@
 package fr.catie.vaniila.files;
 
-import fr.catie.vaniila.platform.Wording;
+import fr.catie.vaniila.wording.Wording;
 
 /**
  * What the workspaces say when a path given to another module (a job's working folder, a training dataset) leaves

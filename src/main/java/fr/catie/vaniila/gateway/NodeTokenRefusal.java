@@ -1,6 +1,6 @@
 package fr.catie.vaniila.gateway;
 
-import fr.catie.vaniila.platform.Wording;
+import fr.catie.vaniila.wording.Wording;
 
 /**
  * What the node tokens say when they refuse an administrator's request, in English; the French is in

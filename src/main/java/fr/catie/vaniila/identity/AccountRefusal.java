@@ -1,6 +1,6 @@
 package fr.catie.vaniila.identity;
 
-import fr.catie.vaniila.platform.Wording;
+import fr.catie.vaniila.wording.Wording;
 
 /**
  * What the identity module (accounts, passwords, logins, API tokens, roles) says when it refuses a request, in

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import fr.catie.vaniila.audit.AuditLog;
-import fr.catie.vaniila.platform.Phrase;
+import fr.catie.vaniila.wording.Phrase;
 import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.platform.Problem.Kind;
 import org.springframework.dao.DuplicateKeyException;

@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
-import fr.catie.vaniila.platform.Phrase;
+import fr.catie.vaniila.wording.Phrase;
 
 /**
  * The rule every new password must pass: long enough to resist guessing, not the username, not

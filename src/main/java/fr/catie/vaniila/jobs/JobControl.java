@@ -133,7 +133,7 @@ public class JobControl {
         jdbc.sql("""
                 UPDATE jobs SET state = 'PENDING', held = FALSE, eligible_at = ?, started_at = NULL, ended_at = NULL,
                   exit_code = NULL, end_reason = NULL, stop_requested = NULL, pending_reason = NULL,
-                  pending_detail = NULL, updated_at = now() WHERE id = ?""")
+                  pending_detail = NULL, pending_phrase = NULL, updated_at = now() WHERE id = ?""")
                 .params(ts(clock.instant()), jobId).update();
         transition(jobId, from.name(), "PENDING", detail);
         events.publishEvent(new Jobs.JobsChanged("requeued"));
@@ -304,7 +304,7 @@ public class JobControl {
         }
         jdbc.sql("""
                 UPDATE jobs SET state = 'STARTING', run = ?, started_at = ?, ended_at = NULL, exit_code = NULL,
-                  end_reason = NULL, stop_requested = NULL, pending_reason = NULL, pending_detail = NULL,
+                  end_reason = NULL, stop_requested = NULL, pending_reason = NULL, pending_detail = NULL, pending_phrase = NULL,
                   queue_position = NULL, estimated_start = NULL, updated_at = now() WHERE id = ?""")
                 .params(run, ts(now), plan.jobId()).update();
         transition(plan.jobId(), "PENDING", "STARTING", plan.detail());

@@ -25,12 +25,15 @@ import fr.catie.vaniila.scheduler.OrgName;
 import fr.catie.vaniila.scheduler.PendingReason;
 import fr.catie.vaniila.scheduler.PendingStatus;
 import fr.catie.vaniila.scheduler.QueueName;
+import fr.catie.vaniila.scheduler.ReasonDetail;
 import fr.catie.vaniila.scheduler.Resources;
 import fr.catie.vaniila.scheduler.RunningJob;
+import fr.catie.vaniila.wording.Phrase;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The jobs as the scheduler core sees them: pending ones (with their dependencies resolved) and
@@ -43,6 +46,9 @@ public class JobQueue {
     /** The jobs of one cycle, and the pending reasons the loop decides itself (array throttling). */
     public record Jobs(List<JobRequest> pending, List<RunningJob> running, List<PendingStatus> throttled) {
     }
+
+    /** Writes the reasons' phrases for their JSON column; plain maps, so no configuration matters. */
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final JdbcClient jdbc;
 
@@ -73,7 +79,7 @@ public class JobQueue {
                         int admitted = arrayStarting.getOrDefault(parent, 0);
                         if (running + admitted >= max) {
                             throttled.add(new PendingStatus(new JobId(id), PendingReason.QUEUE_LIMIT,
-                                    "array " + parent + " runs at most " + max + " tasks at once", 0, 0, Optional.empty()));
+                                    Phrase.of(ReasonDetail.ARRAY_LIMIT, parent, max), 0, 0, Optional.empty()));
                             return;
                         }
                         arrayStarting.merge(parent, 1, Integer::sum);
@@ -165,6 +171,7 @@ public class JobQueue {
         String[] ids = new String[n];
         String[] reasons = new String[n];
         String[] details = new String[n];
+        String[] phrases = new String[n];
         String[] positions = new String[n];
         String[] priorities = new String[n];
         String[] estimates = new String[n];
@@ -173,19 +180,20 @@ public class JobQueue {
             ids[i] = Long.toString(s.job().value());
             reasons[i] = s.reason().name();
             details[i] = s.details();
+            phrases[i] = JSON.writeValueAsString(s.phrase().toMap());
             positions[i] = s.queuePosition() > 0 ? Integer.toString(s.queuePosition()) : null;
             priorities[i] = Long.toString(s.priority());
             estimates[i] = s.estimatedStart().map(Instant::toString).orElse(null);
         }
         jdbc.sql("""
-                UPDATE jobs j SET pending_reason = u.reason, pending_detail = u.detail, queue_position = u.position,
-                  priority = u.priority, estimated_start = u.estimate
-                FROM unnest(?::bigint[], ?::text[], ?::text[], ?::int[], ?::bigint[], ?::timestamptz[])
-                  AS u(id, reason, detail, position, priority, estimate)
+                UPDATE jobs j SET pending_reason = u.reason, pending_detail = u.detail, pending_phrase = u.phrase,
+                  queue_position = u.position, priority = u.priority, estimated_start = u.estimate
+                FROM unnest(?::bigint[], ?::text[], ?::text[], ?::jsonb[], ?::int[], ?::bigint[], ?::timestamptz[])
+                  AS u(id, reason, detail, phrase, position, priority, estimate)
                 WHERE j.id = u.id AND j.state IN ('PENDING', 'HELD')
                   AND (j.pending_reason IS DISTINCT FROM u.reason OR j.pending_detail IS DISTINCT FROM u.detail
                     OR j.queue_position IS DISTINCT FROM u.position OR j.priority IS DISTINCT FROM u.priority
                     OR j.estimated_start IS DISTINCT FROM u.estimate)""")
-                .params(ids, reasons, details, positions, priorities, estimates).update();
+                .params(ids, reasons, details, phrases, positions, priorities, estimates).update();
     }
 }

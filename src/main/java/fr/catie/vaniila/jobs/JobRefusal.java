@@ -1,6 +1,6 @@
 package fr.catie.vaniila.jobs;
 
-import fr.catie.vaniila.platform.Wording;
+import fr.catie.vaniila.wording.Wording;
 
 /**
  * What the jobs module says when it refuses a request, in English; the French is in messages-jobs_fr.properties
@@ -58,7 +58,9 @@ public enum JobRefusal implements Wording {
     NO_LONGER("Job {0} is no longer {1}."),
     CANCEL_ENDED("Job {0} has already ended ({1}): there is nothing to cancel."),
     REQUEUE_QUEUED("Job {0} is {1}: it is already in the queue."),
-    STATE_UNKNOWN("Unknown job state '{0}': use one of {1}.");
+    STATE_UNKNOWN("Unknown job state '{0}': use one of {1}."),
+    SUBMIT_QUEUE_LIMIT("Queue limit: {0}."),
+    SUBMIT_NEVER("Can never run: {0}.");
 
     // Compile-time constants: the constants above may use them although they are declared after them.
     private static final String ARRAY_EXAMPLE = "Write e.g. 0-9, 1,3,5, 1-9:2 or 0-99%10 (at most 10 at once).";

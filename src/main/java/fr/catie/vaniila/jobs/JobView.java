@@ -4,6 +4,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import fr.catie.vaniila.wording.Phrase;
+
 /**
  * A job as its owner (or an admin of its organisation) sees it.
  *
@@ -11,13 +14,15 @@ import java.util.Map;
  * @param reasonCode     the reason's enum name (PRIORITY, RESOURCES, QUOTA...)
  * @param position       its place in its queue, 1 first, while pending
  * @param estimatedStart when it should start, when the scheduler can tell
+ * @param reasonPhrase   the reason as a phrase, for the pages that say it in the user's language; null when it
+ *                       exists in English only; not part of the REST API, whose {@code reason} is the English
  */
 public record JobView(long id, String name, String organisation, String user, String queue, String type, String state,
         String reason, String reasonCode, Integer position, Instant estimatedStart, Long priority, Instant submittedAt,
         Instant startedAt, Instant endedAt, Integer exitCode, String endReason, int nodes, int gpusPerNode,
         int tasksPerNode, String gpuFlavor, long walltimeSeconds, Long arrayParent, Integer arrayIndex,
         String dependency, boolean held, String workdir, String stdout, String stderr, int run,
-        List<Placement> allocation, Map<String, Object> training) {
+        List<Placement> allocation, Map<String, Object> training, @JsonIgnore Phrase reasonPhrase) {
 
     /** One process of the job: where it runs and on which GPUs. */
     public record Placement(String node, int nodeRank, int rank, List<Integer> gpus, int cores, long memoryMb,

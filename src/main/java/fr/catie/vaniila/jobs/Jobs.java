@@ -19,7 +19,7 @@ import fr.catie.vaniila.files.Workspaces;
 import fr.catie.vaniila.identity.Caller;
 import fr.catie.vaniila.identity.Role;
 import fr.catie.vaniila.nodes.Nodes;
-import fr.catie.vaniila.platform.Phrase;
+import fr.catie.vaniila.wording.Phrase;
 import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.platform.VaniilaProperties;
 import fr.catie.vaniila.queues.QueueSpec;
@@ -282,8 +282,13 @@ public class Jobs {
         Feasibility feasible = Scheduler.check(request, whole);
         if (feasible instanceof Feasibility.Infeasible no) {
             String sentence = no.sentence();
-            throw Problem.unprocessable(Character.toUpperCase(sentence.charAt(0)) + sentence.substring(1)
-                    + (sentence.endsWith(".") ? "" : "."));
+            String english = Character.toUpperCase(sentence.charAt(0)) + sentence.substring(1)
+                    + (sentence.endsWith(".") ? "" : ".");
+            // The same sentence as a phrase for the pages, kept only while it reads the same in English.
+            Phrase said = Phrase.of(no.reason() == fr.catie.vaniila.scheduler.PendingReason.QUEUE_LIMIT
+                    ? JobRefusal.SUBMIT_QUEUE_LIMIT : JobRefusal.SUBMIT_NEVER, no.said());
+            throw new Problem(Problem.Kind.UNPROCESSABLE, said.english().equals(english) ? said
+                    : Phrase.english(english));
         }
 
         for (Dependency d : dependencies) {
@@ -751,7 +756,7 @@ public class Jobs {
                     j.reasonCode(), j.position(), j.estimatedStart(), j.priority(), j.submittedAt(), j.startedAt(),
                     j.endedAt(), j.exitCode(), j.endReason(), j.nodes(), j.gpusPerNode(), j.tasksPerNode(), j.gpuFlavor(),
                     j.walltimeSeconds(), j.arrayParent(), j.arrayIndex(), j.dependency(), j.held(), j.workdir(),
-                    j.stdout(), j.stderr(), j.run(), p, j.training()));
+                    j.stdout(), j.stderr(), j.run(), p, j.training(), j.reasonPhrase()));
         }
         return out;
     }
@@ -764,10 +769,13 @@ public class Jobs {
         String detail = rs.getString("pending_detail");
         String state = rs.getString("state");
         String reason = null;
+        Phrase reasonPhrase = null;
         if (reasonCode != null && (state.equals("PENDING") || state.equals("HELD"))) {
             reason = fr.catie.vaniila.scheduler.PendingReason.valueOf(reasonCode).sentence(detail == null ? "" : detail);
+            reasonPhrase = storedPhrase(rs.getString("pending_phrase"), reason);
         } else if (state.equals("HELD")) {
-            reason = "held: release the job to let it start";
+            reasonPhrase = Phrase.of(fr.catie.vaniila.scheduler.ReasonDetail.HELD_UNTIL_RELEASED);
+            reason = reasonPhrase.english();
         }
         String training = rs.getString("training");
         @SuppressWarnings("unchecked")
@@ -783,7 +791,23 @@ public class Jobs {
                 rs.getInt("gpus_per_node"), rs.getInt("tasks_per_node"), rs.getString("gpu_flavor"),
                 rs.getLong("walltime_s"), (Long) rs.getObject("array_parent"), (Integer) rs.getObject("array_index"),
                 rs.getString("dependency"), rs.getBoolean("held"), rs.getString("workdir"), rs.getString("stdout_path"),
-                rs.getString("stderr_path"), run, placements, trainingMap);
+                rs.getString("stderr_path"), run, placements, trainingMap, reasonPhrase);
+    }
+
+    /**
+     * The reason's phrase as the scheduling loop stored it, or null (then the pages say the English): absent on
+     * rows written before it was stored, and ignored when it no longer reads as the stored English.
+     */
+    private Phrase storedPhrase(String stored, String english) {
+        if (stored == null) {
+            return null;
+        }
+        try {
+            Phrase p = Phrase.fromMap(json.readValue(stored, Map.class));
+            return p.english().equals(english) ? p : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private static Instant instant(Timestamp t) {

@@ -5,6 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import fr.catie.vaniila.wording.Phrase;
+import fr.catie.vaniila.wording.Wording;
+
 /**
  * An error a user can cause, raised by module APIs and turned into an RFC 9457 problem by the
  * adapters (REST, web, SSH). The message always says what to change.

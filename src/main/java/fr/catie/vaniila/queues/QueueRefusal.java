@@ -1,6 +1,6 @@
 package fr.catie.vaniila.queues;
 
-import fr.catie.vaniila.platform.Wording;
+import fr.catie.vaniila.wording.Wording;
 
 /**
  * What the queues module says when it refuses a request, in English; the French is in

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
 
 import fr.catie.vaniila.audit.AuditLog;
 import fr.catie.vaniila.identity.Caller;
-import fr.catie.vaniila.platform.Phrase;
+import fr.catie.vaniila.wording.Phrase;
 import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.platform.Problem.Kind;
 import fr.catie.vaniila.scheduler.NodeName;

@@ -1,6 +1,6 @@
 package fr.catie.vaniila.quotas;
 
-import fr.catie.vaniila.platform.Wording;
+import fr.catie.vaniila.wording.Wording;
 
 /**
  * What the quotas module says when it refuses a request, in English; the French is in

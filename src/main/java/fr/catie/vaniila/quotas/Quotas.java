@@ -9,7 +9,7 @@ import fr.catie.vaniila.audit.AuditLog;
 import fr.catie.vaniila.identity.Caller;
 import fr.catie.vaniila.identity.Organisation;
 import fr.catie.vaniila.identity.Organisations;
-import fr.catie.vaniila.platform.Phrase;
+import fr.catie.vaniila.wording.Phrase;
 import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.platform.Problem.Kind;
 import fr.catie.vaniila.platform.VaniilaProperties;

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import fr.catie.vaniila.wording.Phrase;
+
 /**
  * One scheduling cycle: the mutable working state behind {@link Scheduler#schedule}. Used once, by one thread.
  */
@@ -50,7 +52,7 @@ final class Cycle {
     private final Map<Integer, List<Integer>> victimsByFlavor = new HashMap<>();
     /** Incremented whenever a start takes resources, so that a cached "fits now" is known to be stale. */
     private long capacityVersion;
-    private final Map<ShapeKey, Optional<String>> neverCache = new HashMap<>();
+    private final Map<ShapeKey, Optional<Phrase>> neverCache = new HashMap<>();
     private final List<Start> starts = new ArrayList<>();
     private final List<Preemption> preemptions = new ArrayList<>();
     private final List<Reservation> reservations = new ArrayList<>();
@@ -169,22 +171,21 @@ final class Cycle {
     }
 
     /** Why a job stays pending this cycle; null when it starts. */
-    private record Outcome(PendingReason reason, String details, Instant estimatedStart) {
+    private record Outcome(PendingReason reason, Phrase details, Instant estimatedStart) {
     }
 
     private Outcome consider(JobRequest job, Map<QueueName, JobRequest> blockedQueues) {
         if (job.held()) {
-            return new Outcome(PendingReason.HELD, "held by its owner or an admin; release it to let it run", null);
+            return new Outcome(PendingReason.HELD, Phrase.of(ReasonDetail.HELD_BY_OWNER), null);
         }
         if (job.dependency() == DependencyState.WAITING) {
-            return new Outcome(PendingReason.DEPENDENCY, "waits for the jobs it depends on to end", null);
+            return new Outcome(PendingReason.DEPENDENCY, Phrase.of(ReasonDetail.DEPENDS_WAITING), null);
         }
         if (job.dependency() == DependencyState.NEVER) {
-            return new Outcome(PendingReason.DEPENDENCY, "a job it depends on ended in a way that rules it out, so it "
-                    + "will never run; cancel it or resubmit it without that dependency", null);
+            return new Outcome(PendingReason.DEPENDENCY, Phrase.of(ReasonDetail.DEPENDS_NEVER), null);
         }
         Optional<Queue> maybeQueue = snapshot.queue(job.queue());
-        Optional<String> limit = queueLimit(job, maybeQueue, snapshot);
+        Optional<Phrase> limit = queueLimit(job, maybeQueue, snapshot);
         if (limit.isPresent()) {
             return new Outcome(PendingReason.QUEUE_LIMIT, limit.get(), null);
         }
@@ -192,14 +193,13 @@ final class Cycle {
         int q = index.queue(queue.name());
         List<Integer> flavors = job.totalGpus() == 0 ? List.of(-1)
                 : candidateFlavors.computeIfAbsent(List.of(job.gpus(), q), k -> index.candidateFlavors(job.gpus(), q));
-        Optional<String> never = never(job, q, flavors);
+        Optional<Phrase> never = never(job, q, flavors);
         if (never.isPresent()) {
             return new Outcome(PendingReason.NEVER_SATISFIABLE, never.get(), null);
         }
         Optional<Organisation> maybeOrg = snapshot.organisation(job.org());
         if (maybeOrg.isEmpty()) {
-            return new Outcome(PendingReason.QUOTA, "organisation " + job.org()
-                    + " has no quota on this cluster; a platform admin must grant one", null);
+            return new Outcome(PendingReason.QUOTA, Phrase.of(ReasonDetail.ORG_NO_QUOTA, job.org()), null);
         }
         Organisation org = maybeOrg.get();
         Duration wall = job.wallTime().orElse(queue.defaultWallTime());
@@ -208,18 +208,16 @@ final class Cycle {
             double used = org.gpuHoursUsed() + orgCommittedGpuHours.getOrDefault(org.name(), 0.0);
             double budget = org.gpuHourBudget().getAsDouble();
             if (used + jobGpuHours > budget) {
-                return new Outcome(PendingReason.BUDGET, String.format(java.util.Locale.ROOT,
-                        "%s has used %.1f of its %.1f GPU-hours this period and this job may use up to %.1f more "
-                                + "(%d GPUs x %s); lower its wall time or GPUs, or ask an admin for more budget",
-                        org.name(), used, budget, jobGpuHours, job.totalGpus(), Texts.duration(wall)), null);
+                return new Outcome(PendingReason.BUDGET, Phrase.of(ReasonDetail.BUDGET, org.name(), oneDecimal(used),
+                        oneDecimal(budget), oneDecimal(jobGpuHours), job.totalGpus(), Texts.duration(wall)), null);
             }
         }
         int jobCores = totalCores(job);
         if (org.cpuCoreLimit().isPresent()) {
             int held = orgCores.getOrDefault(org.name(), 0);
             if (held + jobCores > org.cpuCoreLimit().getAsInt()) {
-                return new Outcome(PendingReason.QUOTA, org.name() + "'s jobs hold " + held + " of its "
-                        + org.cpuCoreLimit().getAsInt() + " cores and this job needs " + jobCores + " more", null);
+                return new Outcome(PendingReason.QUOTA, Phrase.of(ReasonDetail.CORE_QUOTA, org.name(), held,
+                        org.cpuCoreLimit().getAsInt(), jobCores), null);
             }
         }
         List<Integer> allowed = new ArrayList<>();
@@ -234,10 +232,9 @@ final class Cycle {
             if (allowed.isEmpty()) {
                 int f = flavors.get(0);
                 FlavorQuota quota = org.quota(index.flavors.get(f).name());
-                return new Outcome(PendingReason.QUOTA, org.name() + " holds " + orgGpus(org.name())[f] + " x "
-                        + index.flavors.get(f).name() + " of at most " + quota.ceiling() + " (guarantee "
-                        + quota.guaranteedGpus() + " + borrowing " + quota.borrowLimit() + ") and this job needs "
-                        + job.totalGpus() + " more", null);
+                return new Outcome(PendingReason.QUOTA, Phrase.of(ReasonDetail.GPU_QUOTA, org.name(),
+                        orgGpus(org.name())[f], index.flavors.get(f).name(), quota.ceiling(), quota.guaranteedGpus(),
+                        quota.borrowLimit(), job.totalGpus()), null);
             }
             // Prefer flavors where the organisation stays within its guarantee, then the smallest adequate GPU.
             if (allowed.size() > 1) {
@@ -247,8 +244,8 @@ final class Cycle {
         }
         JobRequest blocker = blockedQueues.get(job.queue());
         if (config.policy() == Policy.FIFO && blocker != null) {
-            return new Outcome(PendingReason.PRIORITY, "queue " + job.queue() + " runs first-in first-out and job "
-                    + blocker.id() + ", ahead of it, waits for resources", null);
+            return new Outcome(PendingReason.PRIORITY, Phrase.of(ReasonDetail.FIFO_BLOCKED, job.queue(), blocker.id()),
+                    null);
         }
 
         // Placement: first without delaying any reservation.
@@ -307,9 +304,9 @@ final class Cycle {
             }
         }
         if (delayed != null) {
-            return new Outcome(PendingReason.PRIORITY, delayed.delaySentence(), null);
+            return new Outcome(PendingReason.PRIORITY, delayed.delayPhrase(), null);
         }
-        String details = Texts.resources(job, bestFailureFlavor < 0 ? null : index.flavors.get(bestFailureFlavor),
+        Phrase details = Texts.resources(job, bestFailureFlavor < 0 ? null : index.flavors.get(bestFailureFlavor),
                 bestFailure, queue);
         if (config.policy() == Policy.FIFO) {
             blockedQueues.put(job.queue(), job);
@@ -329,8 +326,7 @@ final class Cycle {
         if (config.policy().backfills() && (keeps || book.entries().size() < config.reservationDepth())) {
             Instant at = reserve(job, q, allowed, wall);
             if (at != null) {
-                return new Outcome(PendingReason.RESOURCES, details + "; resources are reserved for it from " + at,
-                        at);
+                return new Outcome(PendingReason.RESOURCES, Phrase.of(ReasonDetail.RESERVED_FROM, details, at), at);
             }
         }
         return new Outcome(PendingReason.RESOURCES, details, null);
@@ -644,11 +640,10 @@ final class Cycle {
             ReservationBook.Entry entry = entry(job.id(), at, at + wall.toMillis(), f, result, reclaimView);
             addReservation(entry);
             Instant start = Instant.ofEpochMilli(at);
-            String details = kept.isEmpty()
-                    ? "waits for preempted jobs to release " + job.totalGpus() + " x " + index.flavors.get(f).name()
-                            + " by " + start
-                    : "preempting " + kept.size() + " job(s) to free " + job.totalGpus() + " x "
-                            + index.flavors.get(f).name() + " by " + start;
+            Phrase details = kept.isEmpty()
+                    ? Phrase.of(ReasonDetail.WAITS_FOR_PREEMPTED, job.totalGpus(), index.flavors.get(f).name(), start)
+                    : Phrase.of(ReasonDetail.PREEMPTING, kept.size(), job.totalGpus(), index.flavors.get(f).name(),
+                            start);
             return new Outcome(PendingReason.RESOURCES, details, start);
         }
         return null;
@@ -729,13 +724,18 @@ final class Cycle {
                 || snapshot.queue(v.request().queue()).map(Queue::preemptible).orElse(false);
     }
 
+    /** A number of GPU-hours as the budget sentence writes it, whatever the machine's locale. */
+    private static String oneDecimal(double value) {
+        return String.format(java.util.Locale.ROOT, "%.1f", value);
+    }
+
     // ---------------------------------------------------------------- eligibility
 
-    private Optional<String> never(JobRequest job, int q, List<Integer> flavors) {
+    private Optional<Phrase> never(JobRequest job, int q, List<Integer> flavors) {
         if (job.totalGpus() > 0 && flavors.isEmpty()) {
             return Optional.of(Texts.noFlavor(job, snapshot.queue(job.queue()).orElseThrow(), index));
         }
-        Optional<String> reason = Optional.empty();
+        Optional<Phrase> reason = Optional.empty();
         for (int f : flavors) {
             ShapeKey key = new ShapeKey(job.queue(), job.shape(), job.gpus(), job.resources(), f);
             reason = neverCache.computeIfAbsent(key, k -> everFits(job, q, f, index));
@@ -757,13 +757,11 @@ final class Cycle {
         }
         int f = flavors.get(0);
         FlavorQuota quota = org.get().quota(index.flavors.get(f).name());
-        return Optional.of("needs " + job.totalGpus() + " GPUs but organisation " + job.org() + " may hold at most "
-                + quota.ceiling() + " x " + index.flavors.get(f).name() + " (guarantee " + quota.guaranteedGpus()
-                + " + borrowing " + quota.borrowLimit()
-                + "); ask for fewer GPUs or ask a platform admin for more quota");
+        return Optional.of(Phrase.of(ReasonDetail.NEVER_QUOTA, job.totalGpus(), job.org(), quota.ceiling(),
+                index.flavors.get(f).name(), quota.guaranteedGpus(), quota.borrowLimit()));
     }
 
-    private static Optional<String> everFits(JobRequest job, int q, int flavor, CycleIndex index) {
+    private static Optional<Phrase> everFits(JobRequest job, int q, int flavor, CycleIndex index) {
         Capacity idle = index.idleTemplate();
         Placer.Result result = Placer.ever().place(job.shape(), job.resources(), new NodeDemand(q, flavor, 0, 0, 0,
                 Long.MAX_VALUE), idle);
@@ -774,24 +772,23 @@ final class Cycle {
                 index.queues.get(q)));
     }
 
-    static Optional<String> queueLimit(JobRequest job, Optional<Queue> maybeQueue, ClusterSnapshot snapshot) {
+    static Optional<Phrase> queueLimit(JobRequest job, Optional<Queue> maybeQueue, ClusterSnapshot snapshot) {
         if (maybeQueue.isEmpty()) {
-            return Optional.of("queue '" + job.queue() + "' does not exist; use one of: "
-                    + Texts.queueNames(snapshot.queues(), null));
+            return Optional.of(Phrase.of(ReasonDetail.QUEUE_UNKNOWN, job.queue(),
+                    Texts.queueNames(snapshot.queues(), null)));
         }
         Queue queue = maybeQueue.get();
         if (!queue.allowedOrgs().isEmpty() && !queue.allowedOrgs().contains(job.org())) {
-            return Optional.of("organisation " + job.org() + " may not use queue " + queue.name() + "; use one of: "
-                    + Texts.queueNames(snapshot.queues(), job.org()));
+            return Optional.of(Phrase.of(ReasonDetail.QUEUE_NOT_ALLOWED, job.org(), queue.name(),
+                    Texts.queueNames(snapshot.queues(), job.org())));
         }
         if (job.totalGpus() > queue.maxGpusPerJob()) {
-            return Optional.of("asks for " + job.totalGpus() + " GPUs but queue " + queue.name() + " allows at most "
-                    + queue.maxGpusPerJob() + " per job; ask for fewer GPUs or use another queue");
+            return Optional.of(Phrase.of(ReasonDetail.QUEUE_MAX_GPUS, job.totalGpus(), queue.name(),
+                    queue.maxGpusPerJob()));
         }
         if (job.wallTime().isPresent() && job.wallTime().get().compareTo(queue.maxWallTime()) > 0) {
-            return Optional.of("asks for a wall time of " + Texts.duration(job.wallTime().get()) + " but queue "
-                    + queue.name() + " allows at most " + Texts.duration(queue.maxWallTime())
-                    + "; lower the wall time (--time) or use another queue");
+            return Optional.of(Phrase.of(ReasonDetail.QUEUE_MAX_WALLTIME, Texts.duration(job.wallTime().get()),
+                    queue.name(), Texts.duration(queue.maxWallTime())));
         }
         return Optional.empty();
     }
@@ -805,14 +802,14 @@ final class Cycle {
     /** The submit-time check on this cycle's (empty) cluster; answers are cached per request shape. */
     Feasibility feasibility(JobRequest job) {
         Optional<Queue> queue = snapshot.queue(job.queue());
-        Optional<String> limit = queueLimit(job, queue, snapshot);
+        Optional<Phrase> limit = queueLimit(job, queue, snapshot);
         if (limit.isPresent()) {
             return new Feasibility.Infeasible(PendingReason.QUEUE_LIMIT, limit.get());
         }
         int q = index.queue(job.queue());
         List<Integer> flavors = job.totalGpus() == 0 ? List.of(-1)
                 : candidateFlavors.computeIfAbsent(List.of(job.gpus(), q), k -> index.candidateFlavors(job.gpus(), q));
-        Optional<String> never = never(job, q, flavors);
+        Optional<Phrase> never = never(job, q, flavors);
         if (never.isPresent()) {
             return new Feasibility.Infeasible(PendingReason.NEVER_SATISFIABLE, never.get());
         }

@@ -1,10 +1,13 @@
 package fr.catie.vaniila.scheduler;
 
+import fr.catie.vaniila.wording.Phrase;
+import fr.catie.vaniila.wording.Wording;
+
 /**
  * Why a job is still pending, ordered from "will run soon" to "will never run". Each has a sentence template;
  * the concrete sentence of a job (with its numbers) is in {@link PendingStatus#sentence()}.
  */
-public enum PendingReason {
+public enum PendingReason implements Wording {
     /** Resources would be there, but higher-priority jobs come first or hold a reservation. */
     PRIORITY("waiting for higher-priority jobs: %s"),
     /** Not enough free resources of the kind it needs right now. */
@@ -36,5 +39,20 @@ public enum PendingReason {
     /** @param details the job's details @return the full sentence */
     public String sentence(String details) {
         return String.format(template, details);
+    }
+
+    /** The full sentence around the job's details, for the pages that say it in the user's language. */
+    public Phrase phrase(Phrase details) {
+        return Phrase.of(this, details);
+    }
+
+    @Override
+    public String key() {
+        return "reason." + name();
+    }
+
+    @Override
+    public String english() {
+        return template.replace("%s", "{0}");
     }
 }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import fr.catie.vaniila.wording.Phrase;
+
 /**
  * The cycle's reservations with, per reserved node, what the reservation leaves spare at its start: a job
  * running past a reservation's start may only use that spare. Mutable; confined to one cycle.
@@ -24,7 +26,7 @@ final class ReservationBook {
         final int[] spareCores;
         final long[] spareMemory;
         /** The PRIORITY sentence of jobs this reservation holds back, built once: many jobs may share it. */
-        private String delaySentence;
+        private Phrase delayPhrase;
 
         Entry(JobId job, long start, long end, int flavor, int nodeCount, int[] nodes, int[] gpus, int[] cores,
                 long[] memory) {
@@ -44,12 +46,11 @@ final class ReservationBook {
             Arrays.fill(spareMemory, Long.MAX_VALUE);
         }
 
-        String delaySentence() {
-            if (delaySentence == null) {
-                delaySentence = "it fits now but would delay job " + job + ", which has resources reserved from "
-                        + java.time.Instant.ofEpochMilli(start);
+        Phrase delayPhrase() {
+            if (delayPhrase == null) {
+                delayPhrase = Phrase.of(ReasonDetail.WOULD_DELAY, job, java.time.Instant.ofEpochMilli(start));
             }
-            return delaySentence;
+            return delayPhrase;
         }
     }
 

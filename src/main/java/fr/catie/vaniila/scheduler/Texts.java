@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The sentences of pending reasons, in one place so that they read alike. Stateless. */
+import fr.catie.vaniila.wording.Phrase;
+
+/** The phrases of pending reasons, in one place so that they read alike. Stateless. */
 final class Texts {
 
     private Texts() {
@@ -33,43 +35,42 @@ final class Texts {
         return count + " x " + (flavor != null ? flavor.name() : job.gpus().describe());
     }
 
-    private static String extras(JobRequest job, int gpusOnNode) {
+    /** The cores and memory a job needs beside its GPUs, as a phrase that follows them; "" when it needs none. */
+    private static Object extras(JobRequest job, int gpusOnNode, boolean perGpu) {
         Resources r = job.resources();
         int cores = r.coresOn(gpusOnNode);
         long mem = r.memoryMbOn(gpusOnNode);
         if (cores == 0 && mem == 0) {
             return "";
         }
-        return " with " + cores + " cores and " + memory(mem);
+        return Phrase.of(perGpu ? ReasonDetail.WITH_CORES_AND_MEMORY_PER_GPU : ReasonDetail.WITH_CORES_AND_MEMORY,
+                cores, memory(mem));
     }
 
-    static String resources(JobRequest job, GpuFlavor flavor, Placer.Result r, Queue queue) {
+    static Phrase resources(JobRequest job, GpuFlavor flavor, Placer.Result r, Queue queue) {
         JobShape shape = job.shape();
         if (r.eligibleNodes == 0) {
-            return "no UP node of queue " + queue.name() + " can host " + (shape.totalGpus() == 0 ? "it"
-                    : gpus(perNode(shape), flavor, job) + " on one node") + " right now (nodes down or draining)";
+            return shape.totalGpus() == 0 ? Phrase.of(ReasonDetail.NO_UP_NODE, queue.name())
+                    : Phrase.of(ReasonDetail.NO_UP_NODE_FOR_GPUS, queue.name(), gpus(perNode(shape), flavor, job));
         }
         if (shape.totalGpus() == 0) {
             JobShape.Nodes n = (JobShape.Nodes) shape;
-            return "needs " + n.nodes() + " node(s)" + extras(job, 0) + " each; " + r.nodesWithGpus
-                    + " node(s) of queue " + queue.name() + " have nodes with at most " + r.maxCores
-                    + " free cores and " + memory(r.maxMemory);
+            return Phrase.of(ReasonDetail.BUSY_NODES, n.nodes(), extras(job, 0, false), r.nodesWithGpus, queue.name(),
+                    r.maxCores, memory(r.maxMemory));
         }
         if (shape instanceof JobShape.Nodes n) {
             if (n.nodes() == 1) {
                 if (r.maxFree < n.gpusPerNode()) {
-                    return "needs " + gpus(n.gpusPerNode(), flavor, job) + " on one node; the most free on any node is "
-                            + r.maxFree;
+                    return Phrase.of(ReasonDetail.BUSY_GPUS, gpus(n.gpusPerNode(), flavor, job), r.maxFree);
                 }
-                return "needs " + gpus(n.gpusPerNode(), flavor, job) + extras(job, n.gpusPerNode())
-                        + " on one node; the nodes with " + n.gpusPerNode() + " free GPUs have at most " + r.maxCores
-                        + " free cores and " + memory(r.maxMemory);
+                return Phrase.of(ReasonDetail.BUSY_CORES_OR_MEMORY, gpus(n.gpusPerNode(), flavor, job),
+                        extras(job, n.gpusPerNode(), false), n.gpusPerNode(), r.maxCores, memory(r.maxMemory));
             }
-            return "needs " + n.nodes() + " nodes with " + gpus(n.gpusPerNode(), flavor, job) + extras(job,
-                    n.gpusPerNode()) + " free each; " + countNodesFit(r) + " node(s) have that now";
+            return Phrase.of(ReasonDetail.BUSY_NODES_WITH_GPUS, n.nodes(), gpus(n.gpusPerNode(), flavor, job),
+                    extras(job, n.gpusPerNode(), false), countNodesFit(r));
         }
-        return "needs " + gpus(shape.totalGpus(), flavor, job) + extras(job, 1).replace(" with", " with, per GPU,")
-                + "; " + r.sumFree + " are free (at most " + r.maxFree + " on one node)";
+        return Phrase.of(ReasonDetail.BUSY_GPUS_ANYWHERE, gpus(shape.totalGpus(), flavor, job), extras(job, 1, true),
+                r.sumFree, r.maxFree);
     }
 
     private static int countNodesFit(Placer.Result r) {
@@ -81,37 +82,33 @@ final class Texts {
         return shape instanceof JobShape.Nodes n ? n.gpusPerNode() : shape.totalGpus();
     }
 
-    static String never(JobRequest job, GpuFlavor flavor, Placer.Result r, Queue queue) {
+    static Phrase never(JobRequest job, GpuFlavor flavor, Placer.Result r, Queue queue) {
         JobShape shape = job.shape();
-        String where = " in queue " + queue.name();
         if (shape.totalGpus() == 0) {
             JobShape.Nodes n = (JobShape.Nodes) shape;
-            return "needs " + n.nodes() + " node(s)" + extras(job, 0) + " each; the largest node" + where + " has "
-                    + r.maxCores + " cores and " + memory(r.maxMemory) + " and " + r.nodesWithGpus
-                    + " node(s) exist; ask for less";
+            return Phrase.of(ReasonDetail.NEVER_NODES, n.nodes(), extras(job, 0, false), queue.name(), r.maxCores,
+                    memory(r.maxMemory), r.nodesWithGpus);
         }
         if (shape instanceof JobShape.Nodes n) {
             if (r.maxTotal < n.gpusPerNode()) {
-                return "needs " + gpus(n.gpusPerNode(), flavor, job) + " on one node; the largest node" + where
-                        + " has " + r.maxTotal + "; ask for fewer GPUs per node";
+                return Phrase.of(ReasonDetail.NEVER_GPUS_PER_NODE, gpus(n.gpusPerNode(), flavor, job), queue.name(),
+                        r.maxTotal);
             }
             if (n.nodes() > r.nodesWithGpus) {
-                return "needs " + n.nodes() + " nodes with " + gpus(n.gpusPerNode(), flavor, job) + " each; only "
-                        + r.nodesWithGpus + " node(s)" + where + " have that many; ask for fewer nodes";
+                return Phrase.of(ReasonDetail.NEVER_NODES_WITH_GPUS, n.nodes(), gpus(n.gpusPerNode(), flavor, job),
+                        r.nodesWithGpus, queue.name());
             }
-            return "needs " + gpus(n.gpusPerNode(), flavor, job) + extras(job, n.gpusPerNode())
-                    + " on one node; the nodes" + where + " with that many GPUs have at most " + r.maxCores
-                    + " cores and " + memory(r.maxMemory) + "; ask for fewer cores or less memory";
+            return Phrase.of(ReasonDetail.NEVER_CORES_OR_MEMORY, gpus(n.gpusPerNode(), flavor, job),
+                    extras(job, n.gpusPerNode(), false), queue.name(), r.maxCores, memory(r.maxMemory));
         }
         if (r.sumFree < shape.totalGpus()) {
-            return "needs " + gpus(shape.totalGpus(), flavor, job) + "; queue " + queue.name() + " has only "
-                    + r.sumFree + " of them; ask for fewer GPUs";
+            return Phrase.of(ReasonDetail.NEVER_GPUS, gpus(shape.totalGpus(), flavor, job), queue.name(), r.sumFree);
         }
-        return "needs " + gpus(shape.totalGpus(), flavor, job) + extras(job, 1).replace(" with", " with, per GPU,")
-                + "; the nodes" + where + " cannot hold that many cores or that much memory; ask for less";
+        return Phrase.of(ReasonDetail.NEVER_GPUS_SPACE, gpus(shape.totalGpus(), flavor, job), extras(job, 1, true),
+                queue.name());
     }
 
-    static String noFlavor(JobRequest job, Queue queue, CycleIndex index) {
+    static Phrase noFlavor(JobRequest job, Queue queue, CycleIndex index) {
         List<String> names = new ArrayList<>();
         int q = index.queue(queue.name());
         for (int f = 0; f < index.flavors.size(); f++) {
@@ -119,17 +116,17 @@ final class Texts {
                 names.add(index.flavors.get(f).name());
             }
         }
-        return "no node of queue " + queue.name() + " has a " + job.gpus().describe() + "; flavors there: "
-                + (names.isEmpty() ? "none" : String.join(", ", names));
+        return Phrase.of(ReasonDetail.NO_FLAVOR, queue.name(), job.gpus().describe(),
+                names.isEmpty() ? Phrase.of(ReasonDetail.NO_FLAVOR_THERE) : String.join(", ", names));
     }
 
-    static String queueNames(List<Queue> queues, OrgName org) {
+    static Object queueNames(List<Queue> queues, OrgName org) {
         List<String> names = new ArrayList<>();
         for (Queue q : queues) {
             if (org == null || q.allowedOrgs().isEmpty() || q.allowedOrgs().contains(org)) {
                 names.add(q.name().value());
             }
         }
-        return names.isEmpty() ? "(none)" : String.join(", ", names);
+        return names.isEmpty() ? Phrase.of(ReasonDetail.NONE_OF_THEM) : String.join(", ", names);
     }
 }

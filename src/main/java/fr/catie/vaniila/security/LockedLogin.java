@@ -1,6 +1,6 @@
 package fr.catie.vaniila.security;
 
-import fr.catie.vaniila.platform.Phrase;
+import fr.catie.vaniila.wording.Phrase;
 import org.springframework.security.authentication.LockedException;
 
 /**

@@ -1,6 +1,6 @@
 package fr.catie.vaniila.ssh;
 
-import fr.catie.vaniila.platform.Wording;
+import fr.catie.vaniila.wording.Wording;
 
 /**
  * What the SSH keys module says when it refuses a key, in English; the French is in messages_fr.properties under

@@ -17,7 +17,7 @@ import fr.catie.vaniila.jobs.JobView;
 import fr.catie.vaniila.jobs.Walltime;
 import fr.catie.vaniila.jobs.Jobs;
 import fr.catie.vaniila.nodes.Nodes;
-import fr.catie.vaniila.platform.Phrase;
+import fr.catie.vaniila.wording.Phrase;
 import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.queues.QueueSpec;
 import fr.catie.vaniila.queues.Queues;

@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-import fr.catie.vaniila.platform.Phrase;
+import fr.catie.vaniila.wording.Phrase;
 import fr.catie.vaniila.platform.Problem;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
@@ -34,7 +34,11 @@ public class PhraseBook {
         }
         // No arguments: the bundle's text comes back as written, and Phrase.fill puts them in.
         String pattern = messages.getMessage(phrase.key(), null, null, locale);
-        return pattern == null ? phrase.english() : Phrase.fill(pattern, phrase.args());
+        if (pattern == null) {
+            return phrase.english();
+        }
+        return Phrase.fill(pattern, phrase.args().stream()
+                .map(a -> a instanceof Phrase nested ? say(nested, locale) : (String) a).toList());
     }
 
     /** The problem's message; a problem of several fields says each of theirs. */

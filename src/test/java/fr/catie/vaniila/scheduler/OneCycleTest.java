@@ -60,8 +60,9 @@ class OneCycleTest {
         ClusterSnapshot s = aCluster().nodes(2, "v", 4, "v100-16g").build();
         JobRequest job = aJob(1).nodes(1, 9).flavor("v100-16g").build();
         Feasibility f = Scheduler.check(job, s);
-        assertEquals(new Feasibility.Infeasible(PendingReason.NEVER_SATISFIABLE,
-                "needs 9 x v100-16g on one node; the largest node in queue gpu has 4; ask for fewer GPUs per node"), f);
+        assertEquals(PendingReason.NEVER_SATISFIABLE, ((Feasibility.Infeasible) f).reason());
+        assertEquals("needs 9 x v100-16g on one node; the largest node in queue gpu has 4; ask for fewer GPUs per node",
+                ((Feasibility.Infeasible) f).details());
         assertEquals("can never run: needs 9 x v100-16g on one node; the largest node in queue gpu has 4; ask for "
                 + "fewer GPUs per node", ((Feasibility.Infeasible) f).sentence());
         PendingStatus status = cycle(s.withJobs(List.of(), List.of(job))).status(job.id()).orElseThrow();

@@ -12,7 +12,7 @@ import fr.catie.vaniila.identity.OrganisationId;
 import fr.catie.vaniila.identity.Role;
 import fr.catie.vaniila.jobs.JobSubmission;
 import fr.catie.vaniila.nodes.Nodes;
-import fr.catie.vaniila.platform.Phrase;
+import fr.catie.vaniila.wording.Phrase;
 import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.quotas.Quotas;
 import org.junit.jupiter.api.Test;

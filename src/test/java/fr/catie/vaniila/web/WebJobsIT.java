@@ -183,6 +183,9 @@ class WebJobsIT extends BrowserIT {
             browser.click(".lang a[hreflang='fr']");
             assertThat(browser.text("h1")).isEqualTo("Tableau de bord");
             assertThat(browser.text(waiting + " .reason-code")).isEqualTo("En attente de quota");
+            // The scheduler's sentence too, with the job's numbers.
+            assertThat(browser.text(waiting + " .reason-text")).isEqualTo("en attente de quota : " + org
+                    + " occupe 1 x rtx2080ti-11g sur au plus 1 (garantis 1 + emprunt 0) et cette tâche en demande 1 de plus");
             assertThat(browser.text("#myjobs-h")).isEqualTo("Mes tâches en cours et en attente");
             assertThat(browser.text(row + " .in-use")).isEqualTo("1 sur 1");
             fullPage("webjobs-08-dashboard-fr");
@@ -190,6 +193,7 @@ class WebJobsIT extends BrowserIT {
             assertThat(browser.text("label[for='gpusPerNode']")).isEqualTo("GPU par nœud");
             browser.open("/jobs/" + second);
             assertThat(browser.text("#pending .reason-code")).isEqualTo("En attente de quota");
+            assertThat(browser.text("#pending .reason-text")).startsWith("en attente de quota : " + org + " occupe 1 x");
             browser.click(".lang a[hreflang='en']");
             // Cancel from the page: a POST with the form's CSRF token.
             browser.submit("#cancel");

@@ -1,4 +1,4 @@
-package fr.catie.vaniila.platform;
+package fr.catie.vaniila.wording;
 
 /**
  * A sentence a module says to users, declared once as an enum constant: its English pattern, with {@code {0}},
