@@ -26,9 +26,14 @@ public enum PendingReason implements Wording {
     NEVER_SATISFIABLE("can never run: %s");
 
     private final String template;
+    /** Built once: the core asks for them for every pending job of every cycle. */
+    private final String key;
+    private final String english;
 
     PendingReason(String template) {
         this.template = template;
+        this.key = "reason." + name();
+        this.english = template.replace("%s", "{0}");
     }
 
     /** @return the template, with one {@code %s} for the job's details */
@@ -48,11 +53,11 @@ public enum PendingReason implements Wording {
 
     @Override
     public String key() {
-        return "reason." + name();
+        return key;
     }
 
     @Override
     public String english() {
-        return template.replace("%s", "{0}");
+        return english;
     }
 }

@@ -55,14 +55,17 @@ public enum ReasonDetail implements Wording {
     NO_FLAVOR("no node of queue {0} has a {1}; flavors there: {2}");
 
     private final String english;
+    /** Built once: the core asks for it for every pending job of every cycle. */
+    private final String key;
 
     ReasonDetail(String english) {
         this.english = english;
+        this.key = "reason.detail." + name();
     }
 
     @Override
     public String key() {
-        return "reason.detail." + name();
+        return key;
     }
 
     @Override
