@@ -28,8 +28,9 @@ public class TerminalConfiguration implements WebSocketConfigurer {
     private final TerminalSocket socket;
 
     public TerminalConfiguration(TerminalSettings settings, TerminalSessions sessions, CommandShells shells,
-            ObjectProvider<InteractiveAllocations> allocations, AuditLog audit, JsonMapper json, Clock clock) {
-        this.socket = new TerminalSocket(settings, sessions, shells, allocations, audit, json, clock);
+            ObjectProvider<InteractiveAllocations> allocations, AuditLog audit, JsonMapper json, Clock clock,
+            PhraseBook words) {
+        this.socket = new TerminalSocket(settings, sessions, shells, allocations, audit, json, clock, words);
     }
 
     @Override

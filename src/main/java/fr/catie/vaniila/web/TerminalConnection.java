@@ -78,6 +78,12 @@ final class TerminalConnection implements TerminalOutput {
         return address;
     }
 
+    /** The language of the page that opened it, English when the handshake did not tell. */
+    java.util.Locale locale() {
+        return session.getAttributes().get(TerminalHandshake.LOCALE) instanceof java.util.Locale l ? l
+                : java.util.Locale.ENGLISH;
+    }
+
     String httpSession() {
         return httpSession;
     }

@@ -33,6 +33,7 @@ final class TerminalHandshake implements HandshakeInterceptor {
     static final String CALLER = "vaniila.caller";
     static final String HTTP_SESSION = "vaniila.httpSession";
     static final String ADDRESS = "vaniila.address";
+    static final String LOCALE = "vaniila.locale";
 
     // Spring Security's defaults, as the web chain leaves them: the token kept in the HTTP session, masked in pages.
     private final CsrfTokenRepository tokens = new HttpSessionCsrfTokenRepository();
@@ -67,6 +68,8 @@ final class TerminalHandshake implements HandshakeInterceptor {
         attributes.put(CALLER, caller);
         attributes.put(HTTP_SESSION, session.getId());
         attributes.put(ADDRESS, http.getRemoteAddr());
+        // The page's language, as its login session chose it: refusals over the socket are said in it.
+        attributes.put(LOCALE, org.springframework.web.servlet.support.RequestContextUtils.getLocale(http));
         return true;
     }
 

@@ -2,6 +2,7 @@ package fr.catie.vaniila.web;
 
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import fr.catie.vaniila.audit.AuditLog;
@@ -49,9 +50,12 @@ final class TerminalSocket extends AbstractWebSocketHandler {
     private final AuditLog audit;
     private final JsonMapper json;
     private final Clock clock;
+    private final PhraseBook words;
 
     TerminalSocket(TerminalSettings settings, TerminalSessions sessions, CommandShells shells,
-            ObjectProvider<InteractiveAllocations> allocations, AuditLog audit, JsonMapper json, Clock clock) {
+            ObjectProvider<InteractiveAllocations> allocations, AuditLog audit, JsonMapper json, Clock clock,
+            PhraseBook words) {
+        this.words = words;
         this.settings = settings;
         this.sessions = sessions;
         this.shells = shells;
@@ -236,13 +240,17 @@ final class TerminalSocket extends AbstractWebSocketHandler {
             "minGpuMemoryMb", "flavor", "coresPerNode", "cores", "cpusPerGpu", "cores", "memPerNodeMb", "memoryGb",
             "memPerGpuMb", "memoryGb", "walltime", "walltime", "queue", "queue");
 
-    /** The terminal cannot open or the page misbehaved: says why, then closes the socket. */
-    private static void refuse(TerminalConnection connection, Problem p) {
+    /** The terminal cannot open or the page misbehaved: says why, in the page's language, then closes the socket. */
+    private void refuse(TerminalConnection connection, Problem p) {
+        Locale locale = connection.locale();
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("type", "error");
-        error.put("message", p.getMessage());
+        error.put("message", p.phrase().key() == null && !p.fieldPhrases().isEmpty()
+                ? String.join(" ", p.fieldPhrases().values().stream().map(f -> words.say(f, locale)).toList())
+                : words.say(p.phrase(), locale));
         Map<String, String> fields = new LinkedHashMap<>();
-        p.fieldErrors().forEach((field, message) -> fields.put(FORM_FIELDS.getOrDefault(field, field), message));
+        p.fieldPhrases().forEach((field, message) -> fields.put(FORM_FIELDS.getOrDefault(field, field),
+                words.say(message, locale)));
         error.put("fields", fields);
         connection.control(error);
         connection.end(TerminalConnection.Ending.EXITED, -1, p.getMessage());

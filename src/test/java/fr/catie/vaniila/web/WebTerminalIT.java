@@ -185,6 +185,18 @@ class WebTerminalIT extends PortalIT {
         browser.waitFor(d -> d.findElement(By.id("terminal-error")).getText().contains("is not a Slurm time") ? true : null);
         assertThat(browser.find("#alloc-walltime").getAttribute("aria-invalid")).isEqualTo("true");
         browser.screenshot("terminal-07-allocation-refused");
+
+        // On the French page, the same refusal is said in French.
+        browser.open("/terminal?lang=fr");
+        browser.click("input[name=mode][value=allocation]");
+        browser.type("#alloc-gpus", "64");
+        browser.click("#terminal-open");
+        String refusedInFrench = browser.waitFor(d -> {
+            String t = d.findElement(By.id("terminal-error")).getText();
+            return t.isBlank() ? null : t;
+        });
+        assertThat(refusedInFrench).contains("64").containsAnyOf("Limite de la file :", "Ne pourra jamais tourner :");
+        browser.open("/terminal?lang=en");
     }
 
     private void type(String keys) {
