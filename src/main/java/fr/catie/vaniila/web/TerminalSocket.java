@@ -12,6 +12,7 @@ import fr.catie.vaniila.interactive.InteractiveAllocations;
 import fr.catie.vaniila.interactive.Terminal;
 import fr.catie.vaniila.interactive.TerminalSize;
 import fr.catie.vaniila.platform.Problem;
+import fr.catie.vaniila.wording.Phrase;
 import fr.catie.vaniila.ssh.CommandShells;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.socket.BinaryMessage;
@@ -145,8 +146,7 @@ final class TerminalSocket extends AbstractWebSocketHandler {
             if (mode.equals("allocation")) {
                 InteractiveAllocations relay = allocations.getIfAvailable();
                 if (relay == null) {
-                    throw Problem.unprocessable("Interactive allocations are not available on this portal: "
-                            + "open the command shell and submit a batch job with sbatch instead.");
+                    throw Problem.of(Problem.Kind.UNPROCESSABLE, TerminalRefusal.NO_ALLOCATIONS);
                 }
                 AllocationRequest request = allocationRequest(m);
                 detail = "web terminal, allocation " + describe(request) + ", " + size.columns() + "x" + size.rows();
@@ -155,7 +155,7 @@ final class TerminalSocket extends AbstractWebSocketHandler {
                 detail = "web terminal, command shell, " + size.columns() + "x" + size.rows();
                 terminal = shells.open(caller, connection.address(), "terminal.command", size, connection);
             } else {
-                throw Problem.invalid("mode", "Unknown terminal mode '" + mode + "': choose 'shell' or 'allocation'.");
+                throw Problem.invalid("mode", TerminalRefusal.UNKNOWN_MODE, mode);
             }
         } catch (Problem p) {
             refuse(connection, p);
@@ -176,19 +176,18 @@ final class TerminalSocket extends AbstractWebSocketHandler {
 
     /** The allocation form's fields: empty ones take the queue's defaults; numbers must be whole. */
     static AllocationRequest allocationRequest(JsonNode m) {
-        Map<String, String> errors = new LinkedHashMap<>();
+        Map<String, Phrase> errors = new LinkedHashMap<>();
         String queue = text(m, "queue");
         String flavor = text(m, "flavor");
         String walltime = text(m, "walltime");
-        Integer gpus = whole(m, "gpus", "GPUs", 0, 64, errors);
-        Integer cores = whole(m, "cores", "Cores", 1, 4096, errors);
-        Integer memoryGb = whole(m, "memoryGb", "Memory", 1, 65536, errors);
+        Integer gpus = whole(m, "gpus", TerminalRefusal.GPUS_RANGE, 0, 64, errors);
+        Integer cores = whole(m, "cores", TerminalRefusal.CORES_RANGE, 1, 4096, errors);
+        Integer memoryGb = whole(m, "memoryGb", TerminalRefusal.MEMORY_RANGE, 1, 65536, errors);
         if (walltime != null && !walltime.matches("(\\d+-)?\\d+(:\\d{1,2}){0,2}")) {
-            errors.put("walltime", "Wall time '" + walltime + "' is not a Slurm time: write minutes (30), "
-                    + "hours:minutes:seconds (01:00:00) or days-hours:minutes:seconds (1-00:00:00).");
+            errors.put("walltime", Phrase.of(TerminalRefusal.WALLTIME, walltime));
         }
         if (!errors.isEmpty()) {
-            throw Problem.invalidFields(errors);
+            throw Problem.invalidPhrases(errors);
         }
         return new AllocationRequest(null, queue, gpus, flavor, cores, memoryGb == null ? null : memoryGb * 1024,
                 walltime);
@@ -199,7 +198,8 @@ final class TerminalSocket extends AbstractWebSocketHandler {
         return v.isEmpty() ? null : v;
     }
 
-    private static Integer whole(JsonNode m, String field, String label, int min, int max, Map<String, String> errors) {
+    private static Integer whole(JsonNode m, String field, TerminalRefusal range, int min, int max,
+            Map<String, Phrase> errors) {
         String v = text(m, field);
         if (v == null) {
             return null;
@@ -212,7 +212,7 @@ final class TerminalSocket extends AbstractWebSocketHandler {
         } catch (NumberFormatException e) {
             // said below, with the range
         }
-        errors.put(field, label + " must be a whole number from " + min + " to " + max + ", not '" + v + "'.");
+        errors.put(field, Phrase.of(range, min, max, v));
         return null;
     }
 

@@ -1,0 +1,34 @@
+package fr.catie.vaniila.web;
+
+import fr.catie.vaniila.wording.Wording;
+
+/**
+ * What the web terminal says when its allocation form is refused before any job, in English; the French is in
+ * messages-terminal_fr.properties under {@code refusal.terminal.<NAME>}.
+ */
+enum TerminalRefusal implements Wording {
+    GPUS_RANGE("GPUs must be a whole number from {0} to {1}, not '{2}'."),
+    CORES_RANGE("Cores must be a whole number from {0} to {1}, not '{2}'."),
+    MEMORY_RANGE("Memory must be a whole number from {0} to {1}, not '{2}'."),
+    WALLTIME("Wall time '{0}' is not a Slurm time: write minutes (30), hours:minutes:seconds (01:00:00) or "
+            + "days-hours:minutes:seconds (1-00:00:00)."),
+    NO_ALLOCATIONS("Interactive allocations are not available on this portal: open the command shell and submit a "
+            + "batch job with sbatch instead."),
+    UNKNOWN_MODE("Unknown terminal mode '{0}': choose 'shell' or 'allocation'.");
+
+    private final String english;
+
+    TerminalRefusal(String english) {
+        this.english = english;
+    }
+
+    @Override
+    public String key() {
+        return "refusal.terminal." + name();
+    }
+
+    @Override
+    public String english() {
+        return english;
+    }
+}
