@@ -170,14 +170,7 @@ class WebTerminalIT extends PortalIT {
         browser.waitFor(d -> browser.text("#terminal-status").startsWith("Disconnected.") ? true : null);
 
         // A request the cluster cannot honour is refused with the reason, beside the form.
-        browser.click("input[name=mode][value=allocation]");
-        browser.type("#alloc-gpus", "64");
-        browser.click("#terminal-open");
-        String refused = browser.waitFor(d -> {
-            String t = d.findElement(By.id("terminal-error")).getText();
-            return t.isBlank() ? null : t;
-        });
-        assertThat(refused).contains("64");
+        assertThat(askForAllocationOf64Gpus()).contains("64");
         // A wall time that is not one is refused before any job, and its field is marked.
         browser.type("#alloc-gpus", "1");
         browser.type("#alloc-walltime", "1 hour");
@@ -188,15 +181,20 @@ class WebTerminalIT extends PortalIT {
 
         // On the French page, the same refusal is said in French.
         browser.open("/terminal?lang=fr");
+        assertThat(askForAllocationOf64Gpus()).contains("64")
+                .containsAnyOf("Limite de la file :", "Ne pourra jamais tourner :");
+        browser.open("/terminal?lang=en");
+    }
+
+    /** Asks the allocation form for 64 GPUs, more than any queue allows; returns the refusal the page shows. */
+    private String askForAllocationOf64Gpus() {
         browser.click("input[name=mode][value=allocation]");
         browser.type("#alloc-gpus", "64");
         browser.click("#terminal-open");
-        String refusedInFrench = browser.waitFor(d -> {
+        return browser.waitFor(d -> {
             String t = d.findElement(By.id("terminal-error")).getText();
             return t.isBlank() ? null : t;
         });
-        assertThat(refusedInFrench).contains("64").containsAnyOf("Limite de la file :", "Ne pourra jamais tourner :");
-        browser.open("/terminal?lang=en");
     }
 
     private void type(String keys) {
