@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Optional;
 
 import fr.catie.vaniila.audit.AuditLog;
-import fr.catie.vaniila.wording.Phrase;
-import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.platform.Problem.Kind;
+import fr.catie.vaniila.platform.Problem;
+import fr.catie.vaniila.wording.Phrase;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;

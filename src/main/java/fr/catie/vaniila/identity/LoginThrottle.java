@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
-import fr.catie.vaniila.wording.Phrase;
 import fr.catie.vaniila.platform.VaniilaProperties;
+import fr.catie.vaniila.wording.Phrase;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;

@@ -14,13 +14,13 @@ import java.util.stream.Collectors;
 
 import fr.catie.vaniila.audit.AuditLog;
 import fr.catie.vaniila.identity.Caller;
-import fr.catie.vaniila.wording.Phrase;
-import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.platform.Problem.Kind;
+import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.scheduler.NodeName;
 import fr.catie.vaniila.scheduler.OrgName;
 import fr.catie.vaniila.scheduler.Queue;
 import fr.catie.vaniila.scheduler.QueueName;
+import fr.catie.vaniila.wording.Phrase;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;

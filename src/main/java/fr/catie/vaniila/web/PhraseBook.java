@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-import fr.catie.vaniila.wording.Phrase;
 import fr.catie.vaniila.platform.Problem;
+import fr.catie.vaniila.wording.Phrase;
 import org.springframework.context.MessageSource;
 import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.stereotype.Component;

@@ -12,9 +12,9 @@ import fr.catie.vaniila.identity.OrganisationId;
 import fr.catie.vaniila.identity.Role;
 import fr.catie.vaniila.jobs.JobSubmission;
 import fr.catie.vaniila.nodes.Nodes;
-import fr.catie.vaniila.wording.Phrase;
 import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.quotas.Quotas;
+import fr.catie.vaniila.wording.Phrase;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 

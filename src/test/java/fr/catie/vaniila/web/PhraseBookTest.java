@@ -15,8 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import fr.catie.vaniila.wording.Phrase;
 import fr.catie.vaniila.platform.Problem;
+import fr.catie.vaniila.wording.Phrase;
 import fr.catie.vaniila.wording.Wording;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.support.ResourceBundleMessageSource;
