@@ -180,7 +180,7 @@ public class JobQueue {
             ids[i] = Long.toString(s.job().value());
             reasons[i] = s.reason().name();
             details[i] = s.details();
-            phrases[i] = JSON.writeValueAsString(s.phrase().toMap());
+            phrases[i] = JSON.writeValueAsString(s.said().toMap());
             positions[i] = s.queuePosition() > 0 ? Integer.toString(s.queuePosition()) : null;
             priorities[i] = Long.toString(s.priority());
             estimates[i] = s.estimatedStart().map(Instant::toString).orElse(null);

@@ -14,8 +14,9 @@ import fr.catie.vaniila.wording.Phrase;
  * @param reasonCode     the reason's enum name (PRIORITY, RESOURCES, QUOTA...)
  * @param position       its place in its queue, 1 first, while pending
  * @param estimatedStart when it should start, when the scheduler can tell
- * @param reasonPhrase   the reason as a phrase, for the pages that say it in the user's language; null when it
- *                       exists in English only; not part of the REST API, whose {@code reason} is the English
+ * @param reasonPhrase   the job-specific part of the reason (after its code), as a phrase for the pages that say it
+ *                       in the user's language; null when it exists in English only; not part of the REST API,
+ *                       whose {@code reason} is the whole sentence in English
  */
 public record JobView(long id, String name, String organisation, String user, String queue, String type, String state,
         String reason, String reasonCode, Integer position, Instant estimatedStart, Long priority, Instant submittedAt,

@@ -772,10 +772,10 @@ public class Jobs {
         Phrase reasonPhrase = null;
         if (reasonCode != null && (state.equals("PENDING") || state.equals("HELD"))) {
             reason = fr.catie.vaniila.scheduler.PendingReason.valueOf(reasonCode).sentence(detail == null ? "" : detail);
-            reasonPhrase = storedPhrase(rs.getString("pending_phrase"), reason);
+            reasonPhrase = storedPhrase(rs.getString("pending_phrase"), detail);
         } else if (state.equals("HELD")) {
             reasonPhrase = Phrase.of(fr.catie.vaniila.scheduler.ReasonDetail.HELD_UNTIL_RELEASED);
-            reason = reasonPhrase.english();
+            reason = fr.catie.vaniila.scheduler.PendingReason.HELD.sentence(reasonPhrase.english());
         }
         String training = rs.getString("training");
         @SuppressWarnings("unchecked")

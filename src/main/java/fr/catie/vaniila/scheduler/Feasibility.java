@@ -27,11 +27,6 @@ public sealed interface Feasibility {
         public String sentence() {
             return reason.sentence(details());
         }
-
-        /** @return the full sentence as a phrase */
-        public Phrase phrase() {
-            return reason.phrase(said);
-        }
     }
 
     /** @return true for {@link Feasible} */

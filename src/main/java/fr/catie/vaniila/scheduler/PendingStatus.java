@@ -37,9 +37,4 @@ public record PendingStatus(JobId job, PendingReason reason, Phrase said, int qu
     public String sentence() {
         return reason.sentence(details());
     }
-
-    /** @return the full sentence as a phrase */
-    public Phrase phrase() {
-        return reason.phrase(said);
-    }
 }

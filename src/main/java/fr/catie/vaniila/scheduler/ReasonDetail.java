@@ -9,7 +9,7 @@ import fr.catie.vaniila.wording.Wording;
  */
 public enum ReasonDetail implements Wording {
     HELD_BY_OWNER("held by its owner or an admin; release it to let it run"),
-    HELD_UNTIL_RELEASED("held: release the job to let it start"),
+    HELD_UNTIL_RELEASED("release the job to let it start"),
     DEPENDS_WAITING("waits for the jobs it depends on to end"),
     DEPENDS_NEVER("a job it depends on ended in a way that rules it out, so it will never run; cancel it or resubmit it "
             + "without that dependency"),

@@ -169,7 +169,9 @@ class WebJobsIT extends BrowserIT {
             second = submit(token, String.format(job, "waits-for-quota"));
             String waiting = "li.job-card[data-job='" + second + "']";
             browser.waitFor(d -> d.findElement(By.cssSelector(waiting + " .reason-code")).getText().equals("Waiting for quota"));
-            assertThat(browser.text(waiting + " .reason-text")).startsWith("waiting for quota");
+            // After the reason's code, the job's own numbers (the API's reason has the whole sentence).
+            assertThat(browser.text(waiting + " .reason-text")).isEqualTo(org
+                    + " holds 1 x rtx2080ti-11g of at most 1 (guarantee 1 + borrowing 0) and this job needs 1 more");
             assertThat(browser.text(waiting)).contains("position");
             browser.waitFor(d -> d.findElement(By.cssSelector(row + " .in-use")).getText().equals("1 of 1"));
             assertThat(browser.text("li.job-card[data-job='" + first + "']")).contains("running");
@@ -184,7 +186,7 @@ class WebJobsIT extends BrowserIT {
             assertThat(browser.text("h1")).isEqualTo("Tableau de bord");
             assertThat(browser.text(waiting + " .reason-code")).isEqualTo("En attente de quota");
             // The scheduler's sentence too, with the job's numbers.
-            assertThat(browser.text(waiting + " .reason-text")).isEqualTo("en attente de quota : " + org
+            assertThat(browser.text(waiting + " .reason-text")).isEqualTo(org
                     + " occupe 1 x rtx2080ti-11g sur au plus 1 (garantis 1 + emprunt 0) et cette tâche en demande 1 de plus");
             assertThat(browser.text("#myjobs-h")).isEqualTo("Mes tâches en cours et en attente");
             assertThat(browser.text(row + " .in-use")).isEqualTo("1 sur 1");
@@ -193,7 +195,7 @@ class WebJobsIT extends BrowserIT {
             assertThat(browser.text("label[for='gpusPerNode']")).isEqualTo("GPU par nœud");
             browser.open("/jobs/" + second);
             assertThat(browser.text("#pending .reason-code")).isEqualTo("En attente de quota");
-            assertThat(browser.text("#pending .reason-text")).startsWith("en attente de quota : " + org + " occupe 1 x");
+            assertThat(browser.text("#pending .reason-text")).startsWith(org + " occupe 1 x");
             browser.click(".lang a[hreflang='en']");
             // Cancel from the page: a POST with the form's CSRF token.
             browser.submit("#cancel");
