@@ -27,8 +27,10 @@ final class Texts {
         return s + "s";
     }
 
-    static String memory(long mb) {
-        return mb % 1024 == 0 ? (mb / 1024) + " GB" : String.format(Locale.ROOT, "%.1f GB", mb / 1024.0);
+    /** An amount of memory in GB, as a phrase: its unit is written the user's way ("Go" in French). */
+    static Phrase memory(long mb) {
+        return Phrase.of(ReasonDetail.GIGABYTES, mb % 1024 == 0 ? Long.toString(mb / 1024)
+                : String.format(Locale.ROOT, "%.1f", mb / 1024.0));
     }
 
     static String gpus(int count, GpuFlavor flavor, JobRequest job) {
