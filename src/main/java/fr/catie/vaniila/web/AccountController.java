@@ -38,11 +38,11 @@ public class AccountController {
     private final PhraseBook words;
     private final Clock clock;
 
-    public AccountController(SshKeys keys, ApiTokens tokens, MessageSource messages, Clock clock) {
+    public AccountController(SshKeys keys, ApiTokens tokens, MessageSource messages, Clock clock, PhraseBook words) {
         this.keys = keys;
         this.tokens = tokens;
         this.messages = messages;
-        this.words = new PhraseBook(messages);
+        this.words = words;
         this.clock = clock;
     }
 

@@ -59,7 +59,7 @@ public class AdminClusterController {
 
     public AdminClusterController(Quotas quotas, Queues queues, Nodes nodes, NodeTokens nodeTokens,
             Organisations organisations, Jobs jobs, Accounting accounting, MessageSource messages,
-            VaniilaProperties properties) {
+            VaniilaProperties properties, PhraseBook words) {
         this.quotas = quotas;
         this.queues = queues;
         this.nodes = nodes;
@@ -68,7 +68,7 @@ public class AdminClusterController {
         this.jobs = jobs;
         this.accounting = accounting;
         this.messages = messages;
-        this.words = new PhraseBook(messages);
+        this.words = words;
         this.usageHalfLife = properties.scheduling().usageHalfLife();
     }
 

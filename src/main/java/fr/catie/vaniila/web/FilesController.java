@@ -58,11 +58,11 @@ public class FilesController {
     private final PhraseBook words;
     private final long maxFileBytes;
 
-    public FilesController(UserFiles files, MessageSource messages,
+    public FilesController(UserFiles files, MessageSource messages, PhraseBook words,
             @Value("${spring.servlet.multipart.max-file-size:1MB}") DataSize maxFile) {
         this.files = files;
         this.messages = messages;
-        this.words = new PhraseBook(messages);
+        this.words = words;
         this.maxFileBytes = maxFile.toBytes();
     }
 
@@ -331,7 +331,7 @@ public class FilesController {
             return messages.getMessage("files.error." + fp.reason().name(), fp.args().toArray(), p.getMessage(),
                     locale);
         }
-        return words.say(p.phrase(), locale);
+        return words.say(p, locale);
     }
 
     private static boolean fromScript(HttpServletRequest request) {

@@ -64,9 +64,9 @@ public class JobPagesController {
     private final JobTimes times;
 
     public JobPagesController(Jobs jobs, Queues queues, Nodes nodes, LogTail logs, JsonMapper json,
-            org.springframework.context.MessageSource messages, JobTimes times) {
+            org.springframework.context.MessageSource messages, JobTimes times, PhraseBook words) {
         this.messages = messages;
-        this.words = new PhraseBook(messages);
+        this.words = words;
         this.times = times;
         this.jobs = jobs;
         this.queues = queues;

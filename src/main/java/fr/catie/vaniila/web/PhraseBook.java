@@ -41,18 +41,26 @@ public class PhraseBook {
                 .map(a -> a instanceof Phrase nested ? say(nested, locale) : (String) a).toList());
     }
 
-    /** The problem's message; a problem of several fields says each of theirs. */
+    /** The problem's message in the current request's language; a problem of several fields says each of theirs. */
     public String say(Problem problem) {
+        return say(problem, LocaleContextHolder.getLocale());
+    }
+
+    public String say(Problem problem, Locale locale) {
         if (problem.phrase().key() == null && !problem.fieldPhrases().isEmpty()) {
-            return String.join(" ", fields(problem).values());
+            return String.join(" ", fields(problem, locale).values());
         }
-        return say(problem.phrase());
+        return say(problem.phrase(), locale);
     }
 
     /** The problem's per-field messages in the current request's language. */
     public Map<String, String> fields(Problem problem) {
+        return fields(problem, LocaleContextHolder.getLocale());
+    }
+
+    public Map<String, String> fields(Problem problem, Locale locale) {
         Map<String, String> out = new LinkedHashMap<>();
-        problem.fieldPhrases().forEach((field, p) -> out.put(field, say(p)));
+        problem.fieldPhrases().forEach((field, p) -> out.put(field, say(p, locale)));
         return out;
     }
 }

@@ -245,12 +245,10 @@ final class TerminalSocket extends AbstractWebSocketHandler {
         Locale locale = connection.locale();
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("type", "error");
-        error.put("message", p.phrase().key() == null && !p.fieldPhrases().isEmpty()
-                ? String.join(" ", p.fieldPhrases().values().stream().map(f -> words.say(f, locale)).toList())
-                : words.say(p.phrase(), locale));
+        error.put("message", words.say(p, locale));
         Map<String, String> fields = new LinkedHashMap<>();
-        p.fieldPhrases().forEach((field, message) -> fields.put(FORM_FIELDS.getOrDefault(field, field),
-                words.say(message, locale)));
+        words.fields(p, locale).forEach((field, message) -> fields.put(FORM_FIELDS.getOrDefault(field, field),
+                message));
         error.put("fields", fields);
         connection.control(error);
         connection.end(TerminalConnection.Ending.EXITED, -1, p.getMessage());
