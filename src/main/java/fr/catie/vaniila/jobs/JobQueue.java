@@ -51,6 +51,12 @@ public class JobQueue {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final JdbcClient jdbc;
+    /**
+     * Per pending job, the English of the reason's phrase the database held at the cycle's {@link #read}: the next
+     * {@link #writePending} writes a phrase only when the reason changed, as writing 10,000 of them as JSON every
+     * cycle costs about 50 ms. Only the scheduling loop's thread calls both.
+     */
+    private volatile Map<Long, String> phrasedDetails = Map.of();
 
     public JobQueue(JdbcClient jdbc) {
         this.jdbc = jdbc;
@@ -67,11 +73,17 @@ public class JobQueue {
         List<JobRequest> pending = new ArrayList<>();
         List<PendingStatus> throttled = new ArrayList<>();
         Map<Long, Integer> arrayStarting = new HashMap<>();
+        Map<Long, String> phrased = new HashMap<>();
         jdbc.sql("""
-                SELECT j.*, o.name AS organisation, a.username FROM jobs j
+                SELECT j.*, o.name AS organisation, a.username, j.pending_phrase->>'english' AS phrase_english
+                FROM jobs j
                 JOIN organisations o ON o.id = j.organisation_id JOIN accounts a ON a.id = j.account_id
                 WHERE j.state IN ('PENDING', 'HELD') ORDER BY j.id""").query(rs -> {
                     long id = rs.getLong("id");
+                    String phraseEnglish = rs.getString("phrase_english");
+                    if (phraseEnglish != null) {
+                        phrased.put(id, phraseEnglish);
+                    }
                     Long parent = (Long) rs.getObject("array_parent");
                     Integer max = (Integer) rs.getObject("array_max_running");
                     if (parent != null && max != null && rs.getString("state").equals("PENDING")) {
@@ -110,6 +122,7 @@ public class JobQueue {
                     running.add(new RunningJob(request(rs, DependencyState.SATISFIED), new Allocation(p), started,
                             started.plusSeconds(rs.getLong("walltime_s")), rs.getString("stop_requested") != null));
                 });
+        phrasedDetails = phrased;
         return new Jobs(pending, running, throttled);
     }
 
@@ -180,13 +193,15 @@ public class JobQueue {
             ids[i] = Long.toString(s.job().value());
             reasons[i] = s.reason().name();
             details[i] = s.details();
-            phrases[i] = JSON.writeValueAsString(s.said().toMap());
+            phrases[i] = details[i].equals(phrasedDetails.get(s.job().value())) ? null
+                    : JSON.writeValueAsString(s.said().toMap());
             positions[i] = s.queuePosition() > 0 ? Integer.toString(s.queuePosition()) : null;
             priorities[i] = Long.toString(s.priority());
             estimates[i] = s.estimatedStart().map(Instant::toString).orElse(null);
         }
         jdbc.sql("""
-                UPDATE jobs j SET pending_reason = u.reason, pending_detail = u.detail, pending_phrase = u.phrase,
+                UPDATE jobs j SET pending_reason = u.reason, pending_detail = u.detail,
+                  pending_phrase = coalesce(u.phrase, j.pending_phrase),
                   queue_position = u.position, priority = u.priority, estimated_start = u.estimate
                 FROM unnest(?::bigint[], ?::text[], ?::text[], ?::jsonb[], ?::int[], ?::bigint[], ?::timestamptz[])
                   AS u(id, reason, detail, phrase, position, priority, estimate)
