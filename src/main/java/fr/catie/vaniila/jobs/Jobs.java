@@ -30,6 +30,7 @@ import fr.catie.vaniila.scheduler.DependencyState;
 import fr.catie.vaniila.scheduler.Feasibility;
 import fr.catie.vaniila.scheduler.GpuConstraint;
 import fr.catie.vaniila.scheduler.GpuFlavor;
+import fr.catie.vaniila.scheduler.InvalidFlavor;
 import fr.catie.vaniila.scheduler.JobId;
 import fr.catie.vaniila.scheduler.JobRequest;
 import fr.catie.vaniila.scheduler.JobShape;
@@ -184,12 +185,8 @@ public class Jobs {
         if (flavor != null) {
             try {
                 gpuConstraint = new GpuConstraint.ExactFlavor(GpuFlavor.parse(flavor));
-            } catch (IllegalArgumentException e) {
-                // The core says it in English; its two sentences are wordings too, kept only while they read the same.
-                Phrase said = Phrase.of(e.getMessage().contains("0 GB") ? JobRefusal.GPU_FLAVOR_NO_MEMORY
-                        : JobRefusal.GPU_FLAVOR_FORM, flavor);
-                errors.put("gpuFlavor", said.english().equals(e.getMessage() + ".") ? said
-                        : Phrase.english(e.getMessage() + "."));
+            } catch (InvalidFlavor e) {
+                errors.put("gpuFlavor", Phrase.of(JobRefusal.GPU_FLAVOR, e.phrase()));
             }
         } else if (s.minGpuMemoryMb() != null) {
             if (s.minGpuMemoryMb() <= 0) {

@@ -157,9 +157,8 @@ public class Queues {
         for (String f : spec.flavors()) {
             try {
                 fr.catie.vaniila.scheduler.GpuFlavor.parse(f);
-            } catch (IllegalArgumentException e) {
-                // The scheduler core's own sentence: it exists in English only.
-                errors.put("flavors", Phrase.english(e.getMessage()));
+            } catch (fr.catie.vaniila.scheduler.InvalidFlavor e) {
+                errors.put("flavors", e.phrase());
             }
         }
         if (!errors.isEmpty()) {

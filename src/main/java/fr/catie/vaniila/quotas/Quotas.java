@@ -102,8 +102,8 @@ public class Quotas {
             if (!flavor.equals("*")) {
                 try {
                     fr.catie.vaniila.scheduler.GpuFlavor.parse(flavor);
-                } catch (IllegalArgumentException e) {
-                    errors.put("flavors." + flavor, Phrase.of(QuotaRefusal.FLAVOR_INVALID, e.getMessage()));
+                } catch (fr.catie.vaniila.scheduler.InvalidFlavor e) {
+                    errors.put("flavors." + flavor, Phrase.of(QuotaRefusal.FLAVOR_INVALID, e.phrase()));
                 }
             }
             if (limit == null || limit.guaranteedGpus() < 0 || limit.borrowLimit() < 0) {

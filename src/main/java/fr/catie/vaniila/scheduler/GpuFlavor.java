@@ -30,19 +30,17 @@ public record GpuFlavor(String name, int memoryMb) implements Comparable<GpuFlav
      *
      * @param text the flavor name; surrounding blanks are ignored, case is folded
      * @return the flavor
-     * @throws IllegalArgumentException with a sentence saying what form is expected
+     * @throws InvalidFlavor with a sentence saying what form is expected
      */
     public static GpuFlavor parse(String text) {
         String name = text == null ? "" : text.trim().toLowerCase(java.util.Locale.ROOT);
         Matcher m = FORM.matcher(name);
         if (!m.matches()) {
-            throw new IllegalArgumentException("GPU flavor '" + text
-                    + "' is not of the form model-NNg (e.g. v100-16g: model v100 with 16 GB)");
+            throw new InvalidFlavor(InvalidFlavor.Refusal.NOT_THE_FORM, text);
         }
         int gb = Integer.parseInt(m.group(2));
         if (gb == 0) {
-            throw new IllegalArgumentException("GPU flavor '" + text
-                    + "' has 0 GB of memory; write its memory, e.g. v100-16g");
+            throw new InvalidFlavor(InvalidFlavor.Refusal.NO_MEMORY, text);
         }
         return new GpuFlavor(name, gb * 1024);
     }
