@@ -278,14 +278,10 @@ public class Jobs {
         }
         Feasibility feasible = Scheduler.check(request, whole);
         if (feasible instanceof Feasibility.Infeasible no) {
-            String sentence = no.sentence();
-            String english = Character.toUpperCase(sentence.charAt(0)) + sentence.substring(1)
-                    + (sentence.endsWith(".") ? "" : ".");
-            // The same sentence as a phrase for the pages, kept only while it reads the same in English.
-            Phrase said = Phrase.of(no.reason() == fr.catie.vaniila.scheduler.PendingReason.QUEUE_LIMIT
-                    ? JobRefusal.SUBMIT_QUEUE_LIMIT : JobRefusal.SUBMIT_NEVER, no.said());
-            throw new Problem(Problem.Kind.UNPROCESSABLE, said.english().equals(english) ? said
-                    : Phrase.english(english));
+            // Submit-time checks answer with these two reasons only; no detail ends with a period.
+            JobRefusal refusal = no.reason() == fr.catie.vaniila.scheduler.PendingReason.QUEUE_LIMIT
+                    ? JobRefusal.SUBMIT_QUEUE_LIMIT : JobRefusal.SUBMIT_NEVER;
+            throw Problem.of(Problem.Kind.UNPROCESSABLE, refusal, no.said());
         }
 
         for (Dependency d : dependencies) {
