@@ -7,5 +7,7 @@ public enum ExitReason {
     /** Stopped by a {@code STOP} command. */
     CANCELLED,
     /** Its wall time was reached: SIGTERM to its process group, grace, SIGKILL. */
-    TIMEOUT
+    TIMEOUT,
+    /** The launch's cgroup killed one of its processes at the memory limit; the launch then ended by itself. */
+    OUT_OF_MEMORY
 }

@@ -392,6 +392,9 @@ public class JobControl {
         Optional<Map<String, Object>> lost = launches.stream().filter(l -> "LOST".equals(l.get("state"))).findFirst();
         Optional<Map<String, Object>> failed = launches.stream().filter(l -> "FAILED".equals(l.get("state"))).findFirst();
         boolean timeout = launches.stream().anyMatch(l -> "TIMEOUT".equals(l.get("exit_reason")));
+        // The node's cgroup killed a process of the job at its memory limit (Slurm's OUT_OF_MEMORY).
+        Optional<Map<String, Object>> outOfMemory = launches.stream()
+                .filter(l -> "OUT_OF_MEMORY".equals(l.get("exit_reason"))).findFirst();
         if ("CANCELLED".equals(stop)) {
             outcome = JobState.CANCELLED;
             detail = (String) job.get("end_reason");
@@ -413,10 +416,10 @@ public class JobControl {
                     + " reached";
         } else if (exitCode != null && exitCode == 0) {
             outcome = JobState.COMPLETED;
-            detail = "exit code 0";
+            detail = "exit code 0" + outOfMemory.map(l -> "; " + outOfMemory(l, "one of its processes was")).orElse("");
         } else {
             outcome = JobState.FAILED;
-            detail = "exit code " + exitCode;
+            detail = "exit code " + exitCode + outOfMemory.map(l -> "; " + outOfMemory(l, "it was")).orElse("");
         }
         release(jobId);
         recordUsage(jobId, run, now);
@@ -436,6 +439,12 @@ public class JobControl {
             backToQueue(jobId, outcome, outcome == JobState.PREEMPTED ? "requeued after preemption" : "requeued after node failure");
         }
         events.publishEvent(new Jobs.JobsChanged("run ended"));
+    }
+
+    /** Says what went over which limit, and what to change. */
+    private static String outOfMemory(Map<String, Object> launch, String who) {
+        return who + " killed for going over its " + launch.get("memory_mb") + " MiB of memory on its node: "
+                + "ask for more memory per node (--mem, or \"Memory per node\" on the form)";
     }
 
     /** Published when a run of a job ended, with its outcome. */
