@@ -17,7 +17,7 @@ import java.util.jar.JarFile;
  * @param idleWaitSeconds  how long a sync may be held by the portal when no job runs here (long poll)
  * @param busyWaitSeconds  the same while jobs run, shorter so that their exits reach the portal soon
  * @param monitorInterval  how often job processes are checked (exit, wall time) and logs shipped
- * @param cgroupRoot       the cgroup v2 hierarchy to put jobs in, or null to run jobs without limits
+ * @param cgroupRoot       where the cgroups are (v2, or v1's hierarchies), or null to run jobs without limits
  * @param trainingCommand  the command that runs this jar's roles; a TRAINING launch appends its argv
  * @param nvidiaSmi        the nvidia-smi command, sampled each sync when the node has real GPUs
  * @param agentVersion     the version the agent registers with

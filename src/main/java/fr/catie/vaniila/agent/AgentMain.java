@@ -122,7 +122,7 @@ public final class AgentMain {
                 "                        or '2x v100-16g,2x rtx2080ti-11g' (flavor = model-<GiB>g)",
                 "  --cores N             cores offered to jobs (default: all)",
                 "  --memory-mb M         memory offered to jobs, MiB (default: all of /proc/meminfo)",
-                "  --cgroup-root DIR     cgroup v2 hierarchy for job limits (default: /sys/fs/cgroup)",
+                "  --cgroup-root DIR     cgroups for job limits, v2 or v1 (default: /sys/fs/cgroup)",
                 "  --nvidia-smi CMD      the nvidia-smi command (default: nvidia-smi)",
                 "",
                 "Exit codes: 2 bad option, 3 token refused by the portal, 4 node setup failed.");

@@ -3,15 +3,15 @@ package fr.catie.vaniila.agent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
- * Memory and CPU limits for launches with cgroup v2: one cgroup per launch, {@code <root>/vaniila/<launchId>},
- * with {@code memory.max} and {@code cpu.max}. Used only where the hierarchy is cgroup v2, delegates the memory
- * and cpu controllers, and the agent may write it; otherwise launches run without limits (one log line says so).
- * Thread-safe (each launch has its own directory).
+ * Launches in cgroup v2: {@code <root>/vaniila/<launchId>} with {@code memory.max} and {@code cpu.max}. Used only
+ * where the hierarchy delegates the memory and cpu controllers and the agent may write it.
  */
-final class CgroupV2 {
+final class CgroupV2 implements JobCgroups {
 
     private static final long PERIOD_MICROS = 100_000;
 
@@ -21,27 +21,9 @@ final class CgroupV2 {
         this.root = root;
     }
 
-    /**
-     * Whether the agent can limit jobs with cgroup v2 here.
-     *
-     * @param cgroups          the hierarchy, or null when it cannot be used
-     * @param unavailableBecause why it cannot be used, for the one log line; null when it can
-     */
-    record Detection(CgroupV2 cgroups, String unavailableBecause) {
-
-        Optional<CgroupV2> usable() {
-            return Optional.ofNullable(cgroups);
-        }
-    }
-
-    /** The cgroup v2 hierarchy at {@code root}, if the agent can use it. */
     static Detection detect(Path root) {
-        Path controllers = root.resolve("cgroup.controllers");
-        if (!Files.isRegularFile(controllers)) {
-            return new Detection(null, root + " is not a cgroup v2 hierarchy (no cgroup.controllers)");
-        }
         try {
-            String text = " " + Files.readString(controllers).trim() + " ";
+            String text = " " + Files.readString(root.resolve("cgroup.controllers")).trim() + " ";
             if (!text.contains(" memory ") || !text.contains(" cpu ")) {
                 return new Detection(null, root + " does not delegate the memory and cpu controllers (has:" + text
                         + ")");
@@ -54,14 +36,13 @@ final class CgroupV2 {
         }
     }
 
-    /**
-     * Creates a launch's cgroup with its limits.
-     *
-     * @param cores    cores; 0 for no CPU limit
-     * @param memoryMb MiB; 0 for no memory limit
-     * @return the cgroup's directory; its {@code cgroup.procs} is where the launch's first process writes its pid
-     */
-    Path create(LaunchId launchId, int cores, long memoryMb) throws IOException {
+    @Override
+    public String toString() {
+        return "cgroup v2, " + root.resolve("vaniila");
+    }
+
+    @Override
+    public Placement create(LaunchId launchId, int cores, long memoryMb) throws IOException {
         Path dir = parent().resolve(launchId.value());
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("memory.max"), memoryMb > 0 ? Long.toString(memoryMb * 1024 * 1024) : "max");
@@ -71,22 +52,36 @@ final class CgroupV2 {
         }
         Files.writeString(dir.resolve("cpu.max"), cores > 0 ? cores * PERIOD_MICROS + " " + PERIOD_MICROS
                 : "max " + PERIOD_MICROS);
-        return dir;
+        return new Placement(dir.toString(), List.of(dir.resolve("cgroup.procs")));
     }
 
-    /** Removes a launch's cgroup once its processes are gone; false while it is still busy. */
-    boolean remove(Path dir) {
-        try {
-            // A cgroup directory is removed with rmdir even though it "contains" its interface files.
-            Process p = new ProcessBuilder("rmdir", dir.toString()).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor() == 0 || !Files.exists(dir);
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+    @Override
+    public Set<Long> killAll(LaunchId launchId, String saved) {
+        Path dir = Path.of(saved);
+        Set<Long> killed = new HashSet<>(JobCgroups.pids(dir.resolve("cgroup.procs")));
+        Path kill = dir.resolve("cgroup.kill");
+        if (Files.exists(kill)) {
+            // Linux 5.14+: the kernel kills the whole cgroup at once, forks in flight included.
+            try {
+                Files.writeString(kill, "1");
+            } catch (IOException e) {
+                killed.clear();
+            }
+        } else {
+            killed.clear();
         }
+        JobCgroups.killListed(dir.resolve("cgroup.procs"), launchId, killed);
+        return killed;
+    }
+
+    @Override
+    public long oomKills(String saved) {
+        return JobCgroups.keyed(Path.of(saved).resolve("memory.events"), "oom_kill");
+    }
+
+    @Override
+    public boolean remove(String saved) {
+        return JobCgroups.rmdir(List.of(Path.of(saved)));
     }
 
     private Path parent() throws IOException {

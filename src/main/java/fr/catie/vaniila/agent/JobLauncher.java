@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  * started: it outlives an agent killed with -9, and a restarted agent learns the exit status from the file.
  *
  * <p>When the agent runs as root, the wrapper and the job run as the user's account ({@code setpriv}), created if
- * missing; the job directory and the output files are the user's. With cgroup v2 available, the wrapper enters
+ * missing; the job directory and the output files are the user's. With cgroups available, the wrapper enters
  * the launch's cgroup before anything else runs. Thread-safe.
  */
 final class JobLauncher {
@@ -79,16 +79,16 @@ final class JobLauncher {
 
     private final boolean asRoot;
     private final String agentUser;
-    private final Optional<CgroupV2> cgroups;
+    private final Optional<JobCgroups> cgroups;
     private final List<String> trainingCommand;
     private final UnixAccounts accounts = new UnixAccounts();
 
     /**
      * @param asRoot          whether the agent runs as root (then jobs run as their users)
-     * @param cgroups         the cgroup v2 hierarchy to limit jobs with, if usable
+     * @param cgroups         the cgroups to put launches in, if usable
      * @param trainingCommand the command that runs the jar's roles; a TRAINING launch appends its argv
      */
-    JobLauncher(boolean asRoot, Optional<CgroupV2> cgroups, List<String> trainingCommand) {
+    JobLauncher(boolean asRoot, Optional<JobCgroups> cgroups, List<String> trainingCommand) {
         this.asRoot = asRoot;
         this.agentUser = System.getProperty("user.name");
         this.cgroups = cgroups;
@@ -178,11 +178,15 @@ final class JobLauncher {
         List<String> command = new ArrayList<>();
         if (cgroups.isPresent()) {
             try {
-                Path dir = cgroups.get().create(spec.launchId(), spec.cores(), spec.memoryMb());
-                cgroup = dir.toString();
-                // The first process joins the cgroup before exec'ing the wrapper, so every job process is in it.
-                command.addAll(List.of("/bin/sh", "-c", "echo $$ > \"$0\" && exec \"$@\"",
-                        dir.resolve("cgroup.procs").toString()));
+                JobCgroups.Placement placement = cgroups.get().create(spec.launchId(), spec.cores(),
+                        spec.memoryMb());
+                cgroup = placement.saved();
+                // The first process joins the cgroup (each hierarchy of it, in v1) before exec'ing the wrapper, so
+                // every job process is in it. Arguments: how many cgroup.procs files, the files, the command.
+                command.addAll(List.of("/bin/sh", "-c", "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || "
+                        + "exit 125; shift; n=$((n - 1)); done; exec \"$@\"", "sh",
+                        Integer.toString(placement.procs().size())));
+                placement.procs().forEach(procs -> command.add(procs.toString()));
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "launch " + spec.launchId() + ": no cgroup limits (" + e + ")");
             }
@@ -220,6 +224,9 @@ final class JobLauncher {
         try {
             process = builder.start();
         } catch (IOException e) {
+            if (cgroup != null) {
+                cgroups.get().remove(cgroup);
+            }
             throw new LaunchException("the job's process could not be started: " + e.getMessage(), e);
         }
         long wrapperPid = process.pid();

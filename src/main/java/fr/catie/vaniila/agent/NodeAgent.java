@@ -68,7 +68,7 @@ public final class NodeAgent implements AutoCloseable {
     private final PortalLink link;
     private final StateStore store;
     private final JobLauncher launcher;
-    private final Optional<CgroupV2> cgroups;
+    private final Optional<JobCgroups> cgroups;
     private final NvidiaSmi nvidiaSmi;
     private final TorchrunEnv torchrun = new TorchrunEnv();
     private final boolean asRoot;
@@ -98,11 +98,12 @@ public final class NodeAgent implements AutoCloseable {
         this.link = link;
         this.store = store;
         this.asRoot = JobLauncher.runningAsRoot();
-        CgroupV2.Detection detection = config.cgroupRoot() == null ? null : CgroupV2.detect(config.cgroupRoot());
+        JobCgroups.Detection detection = config.cgroupRoot() == null ? null : JobCgroups.detect(config.cgroupRoot());
         this.cgroups = detection == null ? Optional.empty() : detection.usable();
         if (detection != null && cgroups.isEmpty()) {
             log(Level.INFO, "jobs run without cgroup memory and CPU limits: " + detection.unavailableBecause());
         }
+        cgroups.ifPresent(c -> log(Level.INFO, "jobs run in cgroups, with their memory and CPU limits: " + c));
         if (!asRoot) {
             log(Level.INFO, "the agent is not root: jobs run as its own user '" + System.getProperty("user.name")
                     + "' (a development setup; run the agent as root for jobs to run as their users)");
@@ -580,7 +581,7 @@ public final class NodeAgent implements AutoCloseable {
                 if (t.phase == Phase.DRAINING && t.stdoutDone && (t.stderrDone || t.sameStdoutAndStderr())) {
                     launches.remove(t.launchId());
                     if (t.cgroup != null && cgroups.isPresent()) {
-                        cgroups.get().remove(Path.of(t.cgroup));
+                        cgroups.get().remove(t.cgroup);
                     }
                     dirty = true;
                 }
@@ -648,7 +649,9 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     private void finish(TrackedLaunch t, Integer exitCode, Instant now) {
-        ExitReason reason = t.killReason != null ? t.killReason : ExitReason.EXITED;
+        ExitReason reason = t.killReason != null ? t.killReason
+                : t.cgroup != null && cgroups.isPresent() && cgroups.get().oomKills(t.cgroup) > 0
+                        ? ExitReason.OUT_OF_MEMORY : ExitReason.EXITED;
         String signal = exitCode != null && exitCode > 128 && exitCode < 128 + 65 ? signalName(exitCode - 128)
                 : exitCode == null && t.killSent ? "SIGKILL" : null;
         t.exitCode = exitCode;
@@ -667,10 +670,18 @@ public final class NodeAgent implements AutoCloseable {
      * Slurm's cgroup does, so none keeps a GPU, a port or CPU time after the allocation is given to someone else.
      */
     private void endLeftovers(TrackedLaunch t) {
-        Set<Long> left = ProcessTable.carrying(JobLauncher.LAUNCH_MARK, t.launchId().toString());
-        for (long pid : left) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        Set<Long> left = new java.util.HashSet<>();
+        if (t.cgroup != null && cgroups.isPresent()) {
+            // Every process of the launch, whatever session or environment it gave itself.
+            left.addAll(cgroups.get().killAll(t.launchId(), t.cgroup));
         }
+        // Without cgroups, the mark in the environment (a process that clears its environment escapes it).
+        for (long pid : ProcessTable.carrying(JobLauncher.LAUNCH_MARK, t.launchId().toString())) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            left.add(pid);
+        }
+        // The wrapper, which wrote the exit code, may not have exited yet: it is not left over.
+        left.remove(t.wrapperPid);
         if (!left.isEmpty()) {
             log(Level.INFO, "launch " + t.launchId() + " left " + left.size() + " process(es) running: killed");
         }

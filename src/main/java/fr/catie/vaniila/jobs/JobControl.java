@@ -414,12 +414,18 @@ public class JobControl {
             outcome = JobState.TIMEOUT;
             detail = "wall time of " + Walltime.format(java.time.Duration.ofSeconds(((Number) job.get("walltime_s")).longValue()))
                     + " reached";
+        } else if (outOfMemory.isPresent()) {
+            // Failed even when the script went on and exited 0, as Slurm's OUT_OF_MEMORY: its work is likely lost.
+            outcome = JobState.FAILED;
+            detail = "exit code " + exitCode + "; a process of the job was killed for going over its "
+                    + outOfMemory.get().get("memory_mb") + " MiB of memory on its node: ask for more memory per node "
+                    + "(--mem, or \"Memory per node\" on the form)";
         } else if (exitCode != null && exitCode == 0) {
             outcome = JobState.COMPLETED;
-            detail = "exit code 0" + outOfMemory.map(l -> "; " + outOfMemory(l, "one of its processes was")).orElse("");
+            detail = "exit code 0";
         } else {
             outcome = JobState.FAILED;
-            detail = "exit code " + exitCode + outOfMemory.map(l -> "; " + outOfMemory(l, "it was")).orElse("");
+            detail = "exit code " + exitCode;
         }
         release(jobId);
         recordUsage(jobId, run, now);
@@ -439,12 +445,6 @@ public class JobControl {
             backToQueue(jobId, outcome, outcome == JobState.PREEMPTED ? "requeued after preemption" : "requeued after node failure");
         }
         events.publishEvent(new Jobs.JobsChanged("run ended"));
-    }
-
-    /** Says what went over which limit, and what to change. */
-    private static String outOfMemory(Map<String, Object> launch, String who) {
-        return who + " killed for going over its " + launch.get("memory_mb") + " MiB of memory on its node: "
-                + "ask for more memory per node (--mem, or \"Memory per node\" on the form)";
     }
 
     /** Published when a run of a job ended, with its outcome. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -528,6 +529,103 @@ class NodeAgentIT {
         assertEquals("200000 100000", Files.readString(group.resolve("cpu.max")));
         assertTrue(Files.readString(group.resolve("cgroup.procs")).trim().matches("\\d+"));
         assertEquals("+memory +cpu", Files.readString(root.resolve("vaniila").resolve("cgroup.subtree_control")));
+    }
+
+    /** This machine's cgroups (v2, or v1 as on the build machine), which the tests below use for real. */
+    static Path machineCgroups() {
+        Path root = Path.of("/sys/fs/cgroup");
+        JobCgroups.Detection detection = JobCgroups.detect(root);
+        assumeTrue(detection.usable().isPresent(), "no cgroup here for the agent: " + detection.unavailableBecause());
+        return root;
+    }
+
+    /** A file of the cgroup a process is in: {@code v2File} under cgroup v2, {@code v1File} of {@code controller}. */
+    static Path cgroupFile(Path root, long pid, String controller, String v1File, String v2File) throws IOException {
+        boolean v2 = Files.isRegularFile(root.resolve("cgroup.controllers"));
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+            String[] parts = line.split(":", 3);
+            String path = parts[2].replaceFirst("^/", "");
+            if (v2 && parts[0].equals("0")) {
+                return root.resolve(path).resolve(v2File);
+            }
+            if (!v2 && List.of(parts[1].split(",")).contains(controller)) {
+                return root.resolve(controller).resolve(path).resolve(v1File);
+            }
+        }
+        throw new AssertionError("process " + pid + " is in no " + controller + " cgroup");
+    }
+
+    @Test
+    void aJobRunsInItsCgroupAndTheKernelHoldsItToItsCores() throws Exception {
+        Path root = machineCgroups();
+        startAgent(config().withCgroupRoot(root), new HttpPortalLink(portal.uri(), PortalHarness.TOKEN));
+        // Two busy loops with one core: the kernel must throttle the job. It burns until the test says stop.
+        LaunchSpec spec = spec("cg-real-1", 118, LaunchKind.BATCH, String.join("\n", "#!/bin/bash",
+                "burn() { while :; do :; done; }", "burn & burn &",
+                "while [ ! -e \"$VANIILA_JOB_DIR/stop\" ]; do sleep 0.1; done",
+                "kill %1 %2", "echo stopped", ""), List.of(), 0, 1, List.of(), Map.of(), 1, 200);
+        portal.send(PortalHarness.launchCommand("c-cg-real-1", spec));
+        portal.await(AgentEvent.Started.class, spec.launchId(), WAIT);
+        Path pidFile = Path.of(spec.jobDir(), JobLauncher.JOB_PID);
+        awaitFile(pidFile);
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        Path memoryLimit = cgroupFile(root, pid, "memory", "memory.limit_in_bytes", "memory.max");
+        assertTrue(memoryLimit.toString().contains("/vaniila/cg-real-1/"), memoryLimit.toString());
+        assertEquals(String.valueOf(200L * 1024 * 1024), Files.readString(memoryLimit).trim());
+        Path cpuStat = cgroupFile(root, pid, "cpu", "cpu.stat", "cpu.stat");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        long throttled = 0;
+        while (throttled == 0 && System.nanoTime() < deadline) {
+            throttled = JobCgroups.keyed(cpuStat, "nr_throttled");
+            Thread.sleep(100);
+        }
+        assertTrue(throttled > 0, "two busy loops on one core were never throttled: " + Files.readString(cpuStat));
+        Files.writeString(Path.of(spec.jobDir(), "stop"), "");
+        AgentEvent.Exited exited = portal.await(AgentEvent.Exited.class, spec.launchId(), WAIT);
+        assertEquals(0, exited.exitCode(), portal.logText(spec.launchId(), LogStream.STDERR));
+        assertEquals(ExitReason.EXITED, exited.reason());
+        // Once the launch is over, its cgroup is removed.
+        Path group = memoryLimit.getParent();
+        deadline = System.nanoTime() + WAIT.toNanos();
+        while (Files.exists(group) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertFalse(Files.exists(group), group + " outlived its launch");
+    }
+
+    @Test
+    void aJobOverItsMemoryIsKilledByTheKernelAndTheAgentSaysSo() throws Exception {
+        Path root = machineCgroups();
+        startAgent(config().withCgroupRoot(root), new HttpPortalLink(portal.uri(), PortalHarness.TOKEN));
+        LaunchSpec spec = spec("cg-real-2", 119, LaunchKind.BATCH, String.join("\n", "#!/bin/bash",
+                "python3 -c 'b = bytearray(512 * 1024 * 1024); print(len(b))'", ""), List.of(), 0, 1, List.of(),
+                Map.of(), 1, 64);
+        portal.send(PortalHarness.launchCommand("c-cg-real-2", spec));
+        AgentEvent.Exited exited = portal.await(AgentEvent.Exited.class, spec.launchId(), WAIT);
+        assertEquals(ExitReason.OUT_OF_MEMORY, exited.reason(), String.valueOf(exited));
+        assertEquals(137, exited.exitCode(), String.valueOf(exited));
+    }
+
+    @Test
+    void aProcessThatLeavesItsSessionAndClearsItsEnvironmentEndsWithTheJob() throws Exception {
+        Path root = machineCgroups();
+        startAgent(config().withCgroupRoot(root), new HttpPortalLink(portal.uri(), PortalHarness.TOKEN));
+        // Neither the process group nor the mark in the environment reaches this daemon; its cgroup does.
+        LaunchSpec spec = spec("cg-real-3", 120, LaunchKind.BATCH, String.join("\n", "#!/bin/bash",
+                "setsid env -i /bin/sleep 300 </dev/null >/dev/null 2>&1 &",
+                "child=$!", "echo $child > \"$VANIILA_JOB_DIR/child.pid\"",
+                "# The job ends only once the daemon's environment no longer carries the launch's mark.",
+                "while grep -q VANIILA_LAUNCH_ID \"/proc/$child/environ\"; do sleep 0.05; done",
+                "exit 0", ""), List.of(), 0, 10, List.of(), Map.of(), 1, 200);
+        portal.send(PortalHarness.launchCommand("c-cg-real-3", spec));
+        AgentEvent.Exited exited = portal.await(AgentEvent.Exited.class, spec.launchId(), WAIT);
+        assertEquals(0, exited.exitCode());
+        long child = Long.parseLong(Files.readString(Path.of(spec.jobDir(), "child.pid")).trim());
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (ProcessTable.alive(child, null) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertFalse(ProcessTable.alive(child, null), "a process that cleared its environment outlived its job");
     }
 
     @Test

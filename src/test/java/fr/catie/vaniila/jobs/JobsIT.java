@@ -56,6 +56,19 @@ class JobsIT extends PortalIT {
     }
 
     @Test
+    void aJobOverItsMemoryEndsFailedSayingWhatToAskFor() {
+        // The node's cgroup holds the job to its 1 GiB; the kernel kills the process that wants 2. The script goes
+        // on and exits 0, yet the job failed: its work is likely lost.
+        long id = submit(token, json("name", "greedy", "memPerNodeMb", 1024,
+                "script", "#!/bin/bash\npython3 -c 'b = bytearray(2048 * 1024 * 1024)'\necho survived"));
+        Response done = awaitState(token, id, Duration.ofSeconds(60), "COMPLETED", "FAILED");
+        assertThat(done.text("state")).isEqualTo("FAILED");
+        assertThat(done.text("endReason")).isEqualTo("exit code 0; a process of the job was killed for going over "
+                + "its 1024 MiB of memory on its node: ask for more memory per node (--mem, or \"Memory per node\" "
+                + "on the form)");
+    }
+
+    @Test
     void aJobNeedingMoreGpusThanAnyNodeIsRefusedWithTheReason() {
         Response r = api.post("/api/v1/jobs", json("script", "hostname", "gpusPerNode", 9), token);
         assertThat(r.status()).isEqualTo(422);

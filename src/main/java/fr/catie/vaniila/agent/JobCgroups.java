@@ -1,0 +1,181 @@
+package fr.catie.vaniila.agent;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The cgroups launches run in: one per launch, {@code vaniila/<launchId>}, holding its memory and CPU limits and
+ * every process it started, whatever session or environment they gave themselves. That is how the end of a launch
+ * reaches all of its processes, and how the agent learns that the kernel killed one of them at the memory limit.
+ * cgroup v2 where the node has it (what deployment sets up); cgroup v1 otherwise (older nodes, containers, this
+ * project's build machine); neither, and launches run without limits (one log line says so). Implementations are
+ * thread-safe: each launch has its own directories.
+ */
+sealed interface JobCgroups permits CgroupV2, CgroupV1 {
+
+    /** How long {@link #killAll} keeps killing what a fork may have added meanwhile. */
+    long KILL_PATIENCE_MILLIS = 3000;
+
+    /**
+     * Whether the agent can put launches in cgroups here.
+     *
+     * @param cgroups            the hierarchy, or null when it cannot be used
+     * @param unavailableBecause why it cannot be used, for the one log line; null when it can
+     */
+    record Detection(JobCgroups cgroups, String unavailableBecause) {
+
+        Optional<JobCgroups> usable() {
+            return Optional.ofNullable(cgroups);
+        }
+    }
+
+    /**
+     * A launch's cgroup, created with its limits.
+     *
+     * @param saved the form the state file keeps, which the other methods take (an agent restarted later uses it)
+     * @param procs the {@code cgroup.procs} files the launch's first process writes its pid to, before anything else
+     */
+    record Placement(String saved, List<Path> procs) {
+    }
+
+    /**
+     * The hierarchy at {@code root} ({@code /sys/fs/cgroup} by default): v2 when it has {@code cgroup.controllers},
+     * else v1 when it holds a {@code memory} and a {@code cpu} hierarchy.
+     */
+    static Detection detect(Path root) {
+        if (Files.isRegularFile(root.resolve("cgroup.controllers"))) {
+            return CgroupV2.detect(root);
+        }
+        if (Files.isDirectory(root.resolve("memory")) && Files.isDirectory(root.resolve("cpu"))) {
+            try {
+                return CgroupV1.detect(root, Files.readString(Path.of("/proc/self/cgroup")));
+            } catch (IOException e) {
+                return new Detection(null, "/proc/self/cgroup could not be read (" + e + ")");
+            }
+        }
+        return new Detection(null, root + " is neither a cgroup v2 hierarchy (no cgroup.controllers) nor a cgroup v1"
+                + " one (no memory and cpu hierarchies)");
+    }
+
+    /**
+     * Creates a launch's cgroup with its limits.
+     *
+     * @param cores    cores; 0 for no CPU limit
+     * @param memoryMb MiB; 0 for no memory limit
+     */
+    Placement create(LaunchId launchId, int cores, long memoryMb) throws IOException;
+
+    /** SIGKILLs every process in the launch's cgroup; returns their pids. */
+    Set<Long> killAll(LaunchId launchId, String saved);
+
+    /** How many processes of the launch the kernel killed for going over its memory limit. */
+    long oomKills(String saved);
+
+    /** Removes a launch's cgroup once its processes are gone; false while it is still busy. */
+    boolean remove(String saved);
+
+    /** The directories of a saved form (several for v1, one per hierarchy). */
+    static List<Path> dirs(String saved) {
+        return Arrays.stream(saved.split(File.pathSeparator)).filter(s -> !s.isEmpty()).map(Path::of).toList();
+    }
+
+    /** The saved form of directories. */
+    static String saved(List<Path> dirs) {
+        return String.join(File.pathSeparator, dirs.stream().map(Path::toString).toList());
+    }
+
+    /**
+     * SIGKILLs the processes listed in a {@code cgroup.procs}, until it lists none alive or the patience is over;
+     * adds their pids to {@code killed}.
+     */
+    static void killListed(Path procs, LaunchId launchId, Set<Long> killed) {
+        long deadline = System.nanoTime() + KILL_PATIENCE_MILLIS * 1_000_000;
+        while (signalMembers(procs, launchId, killed) > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * SIGKILLs, once, each living process a {@code cgroup.procs} lists, and adds its pid to {@code killed}; returns
+     * how many it signalled. A pid is killed only while {@code /proc/PID/cgroup} still places it in the launch's
+     * cgroup: the agent runs as root, and a pid read a moment ago may be another process's by now.
+     */
+    static int signalMembers(Path procs, LaunchId launchId, Set<Long> killed) {
+        String mark = "/vaniila/" + launchId.value();
+        int signalled = 0;
+        for (long pid : pids(procs)) {
+            if (ProcessTable.alive(pid, null) && inCgroup(pid, mark)
+                    && ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false)) {
+                killed.add(pid);
+                signalled++;
+            }
+        }
+        return signalled;
+    }
+
+    static List<Long> pids(Path procs) {
+        try {
+            return Files.readAllLines(procs).stream().map(String::trim).filter(s -> s.matches("\\d+"))
+                    .map(Long::valueOf).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static boolean inCgroup(long pid, String mark) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+                if (line.endsWith(mark) || line.contains(mark + "/")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The number after {@code key} in a flat keyed file such as {@code memory.events}; 0 when absent. */
+    static long keyed(Path file, String key) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                String[] parts = line.trim().split("\\s+");
+                if (parts.length == 2 && parts[0].equals(key) && parts[1].matches("\\d+")) {
+                    return Long.parseLong(parts[1]);
+                }
+            }
+        } catch (IOException e) {
+            // gone or unreadable: nothing counted
+        }
+        return 0;
+    }
+
+    /** Removes cgroup directories with rmdir, which works although they "contain" their interface files. */
+    static boolean rmdir(List<Path> dirs) {
+        boolean all = true;
+        for (Path dir : dirs) {
+            try {
+                Process p = new ProcessBuilder("rmdir", dir.toString()).redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                all &= p.waitFor() == 0 || !Files.exists(dir);
+            } catch (IOException e) {
+                all = false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return all;
+    }
+}
