@@ -26,7 +26,12 @@ public class JobTimes {
 
     /** {@code 2026-11-26 21:40:05}, or an empty string for no time. */
     public String at(Instant instant) {
-        return instant == null ? "" : AT.format(instant.atZone(zone));
+        return shown(instant);
+    }
+
+    /** An instant as the pages show times, in the portal's zone: {@code 2026-11-26 21:40:05}; empty for none. */
+    static String shown(Instant instant) {
+        return instant == null ? "" : AT.format(instant.atZone(ZoneId.systemDefault()));
     }
 
     /** The machine-readable form for {@code <time datetime>}. */

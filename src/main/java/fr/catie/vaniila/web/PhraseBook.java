@@ -1,8 +1,11 @@
 package fr.catie.vaniila.web;
 
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.wording.Phrase;
@@ -16,6 +19,9 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class PhraseBook {
+
+    /** An instant as {@link Instant#toString()} writes it, which is how the modules put one in a sentence. */
+    private static final Pattern ISO_INSTANT = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?Z");
 
     private final MessageSource messages;
 
@@ -35,10 +41,31 @@ public class PhraseBook {
         // No arguments: the bundle's text comes back as written, and Phrase.fill puts them in.
         String pattern = messages.getMessage(phrase.key(), null, null, locale);
         if (pattern == null) {
-            return phrase.english();
+            // The English as the module wrote it, but with its instants as the pages show times; the API keeps
+            // the ISO form, which programs read.
+            String english = phrase.english();
+            for (String instant : instants(phrase, new java.util.ArrayList<>())) {
+                english = english.replace(instant, JobTimes.shown(Instant.parse(instant)));
+            }
+            return english;
         }
         return Phrase.fill(pattern, phrase.args().stream()
-                .map(a -> a instanceof Phrase nested ? say(nested, locale) : (String) a).toList());
+                .map(a -> a instanceof Phrase nested ? say(nested, locale)
+                        : ISO_INSTANT.matcher((String) a).matches() ? JobTimes.shown(Instant.parse((String) a))
+                        : (String) a)
+                .toList());
+    }
+
+    /** The arguments of a phrase, nested ones included, that are instants in ISO-8601 form. */
+    private static List<String> instants(Phrase phrase, List<String> found) {
+        for (Object a : phrase.args()) {
+            if (a instanceof Phrase nested) {
+                instants(nested, found);
+            } else if (ISO_INSTANT.matcher((String) a).matches()) {
+                found.add((String) a);
+            }
+        }
+        return found;
     }
 
     /** The problem's message in the current request's language; a problem of several fields says each of theirs. */

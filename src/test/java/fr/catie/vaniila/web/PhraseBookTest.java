@@ -107,6 +107,24 @@ class PhraseBookTest {
     }
 
     @Test
+    void anInstantInAReasonIsShownAsThePagesShowTimesWhileItsEnglishKeepsTheIsoForm() {
+        java.time.Instant at = java.time.Instant.parse("2026-11-27T07:48:15.382Z");
+        Phrase reserved = Phrase.of(fr.catie.vaniila.scheduler.ReasonDetail.RESERVED_FROM,
+                Phrase.english("needs 4 nodes"), at);
+        assertThat(reserved.english()).isEqualTo("needs 4 nodes; resources are reserved for it from "
+                + "2026-11-27T07:48:15.382Z");
+        String shown = JobTimes.shown(at);
+        assertThat(shown).matches("2026-11-2[67] \\d\\d:48:15");
+        PhraseBook book = new PhraseBook(bundles());
+        assertThat(book.say(reserved, Locale.ENGLISH)).isEqualTo("needs 4 nodes; resources are reserved for it from "
+                + shown);
+        assertThat(book.say(reserved, Locale.FRENCH)).isEqualTo("needs 4 nodes ; des ressources lui sont réservées "
+                + "à partir de " + shown);
+        // Read back from the database, the phrase says the same.
+        assertThat(book.say(Phrase.fromMap(reserved.toMap()), Locale.ENGLISH)).endsWith("from " + shown);
+    }
+
+    @Test
     void fillPutsEachArgumentInItsPlaceAndLeavesOtherBracesAlone() {
         assertThat(Phrase.fill("{1} then {0}, {\"a\": 1} and {2}", List.of("x", "y"))).isEqualTo("y then x, {\"a\": 1} and {2}");
         assertThat(Phrase.fill("{}{0}{", List.of("z"))).isEqualTo("{}z{");
