@@ -87,6 +87,30 @@ class PhraseBookTest {
     }
 
     @Test
+    void everyPageTextHasItsFrenchWithTheSameArguments() throws IOException {
+        for (String basename : List.of("messages", "messages-jobs", "messages-files", "messages-admin",
+                "messages-terminal")) {
+            java.util.Properties english = properties(basename + ".properties");
+            java.util.Properties french = properties(basename + "_fr.properties");
+            assertThat(english).as(basename).isNotEmpty();
+            for (String key : english.stringPropertyNames()) {
+                assertThat(french.getProperty(key)).as("French of %s in %s_fr", key, basename).isNotBlank();
+                assertThat(args(french.getProperty(key))).as("arguments of %s in French", key)
+                        .isEqualTo(args(english.getProperty(key)));
+            }
+        }
+    }
+
+    static java.util.Properties properties(String resource) throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = PhraseBookTest.class.getClassLoader().getResourceAsStream(resource)) {
+            assertThat(in).as(resource).isNotNull();
+            p.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return p;
+    }
+
+    @Test
     void aPhraseIsSaidInTheUsersLanguageAndInEnglishOtherwise() {
         Wording w = new Wording() {
             public String key() {
