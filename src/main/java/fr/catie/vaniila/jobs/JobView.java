@@ -25,8 +25,14 @@ public record JobView(long id, String name, String organisation, String user, St
         String dependency, boolean held, String workdir, String stdout, String stderr, int run,
         List<Placement> allocation, Map<String, Object> training, @JsonIgnore Phrase reasonPhrase) {
 
-    /** One process of the job: where it runs and on which GPUs. */
+    /**
+     * One process of the job: where it runs and on which GPUs, and what it used as its node's agent last measured
+     * (every few seconds while it runs).
+     *
+     * @param cpuSeconds CPU time of its processes; null until measured
+     * @param maxRssMb   the most resident memory its processes held together, MiB; null until measured
+     */
     public record Placement(String node, int nodeRank, int rank, List<Integer> gpus, int cores, long memoryMb,
-            String flavor, String state, Integer exitCode) {
+            String flavor, String state, Integer exitCode, Double cpuSeconds, Long maxRssMb) {
     }
 }

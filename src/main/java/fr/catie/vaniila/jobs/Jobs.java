@@ -732,7 +732,7 @@ public class Jobs {
         Map<Long, List<JobView.Placement>> byJob = new java.util.HashMap<>();
         jdbc.sql("""
                 SELECT l.job_id, n.name, l.node_rank, l.rank, l.gpu_indices, l.cores, l.memory_mb, l.flavor, l.state,
-                  l.exit_code
+                  l.exit_code, l.cpu_seconds, l.max_rss_mb
                 FROM launches l JOIN nodes n ON n.id = l.node_id
                 JOIN unnest(?::bigint[], ?::int[]) AS p(job_id, run) ON p.job_id = l.job_id AND p.run = l.run
                 ORDER BY l.job_id, l.rank""")
@@ -740,7 +740,8 @@ public class Jobs {
                 .query(r -> {
                     byJob.computeIfAbsent(r.getLong(1), k -> new ArrayList<>()).add(new JobView.Placement(
                             r.getString(2), r.getInt(3), r.getInt(4), Arrays.asList((Integer[]) r.getArray(5).getArray()),
-                            r.getInt(6), r.getLong(7), r.getString(8), r.getString(9), (Integer) r.getObject(10)));
+                            r.getInt(6), r.getLong(7), r.getString(8), r.getString(9), (Integer) r.getObject(10),
+                            (Double) r.getObject(11), (Long) r.getObject(12)));
                 });
         List<JobView> out = new ArrayList<>(jobs.size());
         for (JobView j : jobs) {

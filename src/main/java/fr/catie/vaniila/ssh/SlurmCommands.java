@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -26,6 +27,7 @@ import java.util.stream.Collectors;
 import fr.catie.vaniila.accounting.Accounting;
 import fr.catie.vaniila.files.Workspaces;
 import fr.catie.vaniila.identity.Caller;
+import fr.catie.vaniila.jobs.JobEfficiency;
 import fr.catie.vaniila.jobs.JobState;
 import fr.catie.vaniila.jobs.JobView;
 import fr.catie.vaniila.jobs.Jobs;
@@ -38,7 +40,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * The Slurm-compatible commands of the SSH side: sbatch, squeue, scancel, sinfo, sacct, scontrol,
- * sshare and help. Each command is a thin adapter over the module APIs, called with the session's
+ * sshare, seff and help. Each command is a thin adapter over the module APIs, called with the session's
  * caller, so that tenancy holds as on the web. Output and exit codes follow Slurm's, so that scripts
  * parsing {@code squeue -h -o %i} or {@code sbatch --parsable} keep working. Thread-safe: it keeps
  * no state between calls.
@@ -63,6 +65,7 @@ public class SlurmCommands {
             "endtime|E:", "user|u:", "format|o:", "noheader|n", "parsable|p", "parsable2|P", "allocations|X",
             "allusers|a", "brief|b", "help", "usage");
     private static final CommandLine.Spec SCONTROL = CommandLine.Spec.of("scontrol", "oneliner|o", "help", "usage");
+    private static final CommandLine.Spec SEFF = CommandLine.Spec.of("seff", "help", "usage");
     private static final CommandLine.Spec SSHARE = CommandLine.Spec.of("sshare", "noheader|n", "parsable2|P", "help",
             "usage", "all|a", "long|l");
 
@@ -87,7 +90,7 @@ public class SlurmCommands {
 
     /** The names of the commands, for help and completion. */
     public static final List<String> NAMES = List.of("sbatch", "squeue", "scancel", "sinfo", "sacct", "scontrol", "sshare",
-            "help");
+            "seff", "help");
 
     /**
      * Runs one command line.
@@ -112,6 +115,7 @@ public class SlurmCommands {
                 case "sacct" -> sacct(caller, args, out);
                 case "scontrol" -> scontrol(caller, args, out, err);
                 case "sshare" -> sshare(caller, args, out);
+                case "seff" -> seff(caller, args, out);
                 case "help" -> {
                     out.print(help());
                     yield 0;
@@ -143,10 +147,11 @@ public class SlurmCommands {
                   squeue [--me] [-u user] [-j ids] [-t states] [-p partition] [--start] [-o format] [-h]
                   scancel ids... | -u user | --state=PENDING | -n name
                   sinfo [-N] [-p partition]    partitions and nodes, with GPUs by flavor
-                  sacct [-j ids] [-s states] [-S start] [--format=JobID,State,Elapsed,GPUHours]
+                  sacct [-j ids] [-s states] [-S start] [--format=JobID,State,Elapsed,GPUHours,TotalCPU,MaxRSS]
                   scontrol show job|node|partition [name]
                   scontrol hold|release|requeue ids
                   sshare                       your organisation's quota, fair share and GPU-hours
+                  seff jobid                   what a job used of its cores and memory
                   srun --pty [-p q] [--gres=gpu:1] [-c N] [--mem=8G] [-t 1:00:00] bash
                                                a shell on an allocated node (leaving it ends the job)
                   salloc [options]             the same, with salloc's messages
@@ -598,7 +603,9 @@ public class SlurmCommands {
                 new SacctField("GPUHours", 9, false), new SacctField("Timelimit", 10, false),
                 new SacctField("Submit", 19, false), new SacctField("Start", 19, false),
                 new SacctField("End", 19, false), new SacctField("NodeList", 15, false),
-                new SacctField("NNodes", 8, false), new SacctField("Reason", 20, false))) {
+                new SacctField("NNodes", 8, false), new SacctField("Reason", 20, false),
+                new SacctField("TotalCPU", 10, false), new SacctField("MaxRSS", 10, false),
+                new SacctField("ReqMem", 10, false))) {
             SACCT_FIELDS.put(f.name().toLowerCase(Locale.ROOT), f);
         }
     }
@@ -707,6 +714,12 @@ public class SlurmCommands {
             case "NodeList" -> j.allocation().isEmpty() ? "None assigned" : nodeList(j);
             case "NNodes" -> Integer.toString(j.nodes());
             case "Reason" -> state == JobState.PENDING || state == JobState.HELD ? slurmReason(j) : "None";
+            // What the agents measured: empty until they did, as Slurm leaves a job's usage empty until a step's.
+            case "TotalCPU" -> JobEfficiency.of(j, now).map(e -> SlurmTime.sacct(Duration.ofSeconds(
+                    Math.round(e.cpuSeconds())))).orElse("");
+            case "MaxRSS" -> JobEfficiency.of(j, now).map(e -> e.peakMemoryMb() * 1024 + "K").orElse("");
+            case "ReqMem" -> j.allocation().isEmpty() ? ""
+                    : j.allocation().stream().mapToLong(JobView.Placement::memoryMb).sum() + "M";
             default -> "";
         };
     }
@@ -842,12 +855,81 @@ public class SlurmCommands {
         }
     }
 
+    // ------------------------------------------------------------------ seff
+
+    /** Slurm's {@code seff}: what a job used of the cores and memory it was given, in seff's words. */
+    private int seff(Caller caller, List<String> args, PrintStream out) {
+        CommandLine.Parsed p = SEFF.parse(args, false);
+        if (p.has("help") || p.has("usage") || p.positional().size() != 1) {
+            out.println("Usage: seff [Options] <Jobid>\n       Options:\n       -h    Help menu");
+            return p.positional().size() == 1 || p.has("help") || p.has("usage") ? 0 : 1;
+        }
+        JobView j = getJob(caller, p.positional().get(0), "seff");
+        out.print(seffReport(j, clock.instant()));
+        return 0;
+    }
+
+    static String seffReport(JobView j, Instant now) {
+        JobState state = JobState.valueOf(j.state());
+        StringBuilder sb = new StringBuilder();
+        sb.append("Job ID: ").append(j.id()).append('\n');
+        if (j.arrayParent() != null) {
+            sb.append("Array Job ID: ").append(j.arrayParent()).append('_').append(j.arrayIndex()).append('\n');
+        }
+        sb.append("Cluster: vaniila\n");
+        sb.append("User/Group: ").append(j.user()).append('/').append(j.organisation()).append('\n');
+        sb.append("State: ").append(state.name());
+        if (j.exitCode() != null) {
+            sb.append(" (exit code ").append(j.exitCode()).append(')');
+        }
+        sb.append('\n');
+        Optional<JobEfficiency> measured = JobEfficiency.of(j, now);
+        if (j.startedAt() == null) {
+            return sb.append("Efficiency not available for jobs in the ").append(state.name()).append(" state.\n")
+                    .toString();
+        }
+        int nodes = (int) j.allocation().stream().map(JobView.Placement::node).distinct().count();
+        int cores = j.allocation().stream().mapToInt(JobView.Placement::cores).sum();
+        sb.append("Nodes: ").append(nodes).append('\n');
+        sb.append(nodes > 1 ? "Cores per node: " + (cores / Math.max(1, nodes)) : "Cores per node: " + cores)
+                .append('\n');
+        if (measured.isEmpty()) {
+            return sb.append("Efficiency not measured: the node measures a job every few seconds, and this one ")
+                    .append(state.onNodes() ? "has not been measured yet" : "ended before its first measure")
+                    .append(".\n").toString();
+        }
+        JobEfficiency e = measured.get();
+        sb.append("CPU Utilized: ").append(SlurmTime.sacct(Duration.ofSeconds(Math.round(e.cpuSeconds()))))
+                .append('\n');
+        sb.append(String.format(Locale.ROOT, "CPU Efficiency: %.2f%% of %s core-walltime%n", e.cpuShare() * 100,
+                SlurmTime.sacct(Duration.ofSeconds(Math.round(e.coreSeconds())))));
+        sb.append("Job Wall-clock time: ").append(SlurmTime.sacct(e.elapsed())).append('\n');
+        sb.append("Memory Utilized: ").append(seffMemory(e.peakMemoryMb()))
+                .append(e.processes() > 1 ? " (estimated maximum)" : "").append('\n');
+        sb.append(String.format(Locale.ROOT, "Memory Efficiency: %.2f%% of %s%n", e.memoryShare() * 100,
+                seffMemory(e.memoryMb())));
+        if (state.onNodes()) {
+            sb.append("WARNING: Efficiency statistics may be misleading for RUNNING jobs.\n");
+        }
+        return sb.toString();
+    }
+
+    /** Memory as seff writes it: {@code 195.00 MB}, {@code 4.00 GB}. */
+    static String seffMemory(long mb) {
+        return mb >= 1024 ? String.format(Locale.ROOT, "%.2f GB", mb / 1024.0)
+                : String.format(Locale.ROOT, "%.2f MB", (double) mb);
+    }
+
     private JobView getJob(Caller caller, String text) {
+        return getJob(caller, text, "scontrol");
+    }
+
+    private JobView getJob(Caller caller, String text, String command) {
         long id;
         try {
             id = Long.parseLong(text.strip());
         } catch (NumberFormatException e) {
-            throw new CommandLine.UsageError("scontrol: error: Invalid job id " + text + ": give a numeric job id");
+            throw new CommandLine.UsageError(command + ": error: Invalid job id " + text + ": give a numeric job id");
         }
         try {
             return jobs.get(caller, id);

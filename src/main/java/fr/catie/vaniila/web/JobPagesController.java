@@ -12,6 +12,7 @@ import java.util.function.Function;
 
 import fr.catie.vaniila.identity.Caller;
 import fr.catie.vaniila.identity.Role;
+import fr.catie.vaniila.jobs.JobEfficiency;
 import fr.catie.vaniila.jobs.JobState;
 import fr.catie.vaniila.jobs.JobView;
 import fr.catie.vaniila.jobs.Jobs;
@@ -269,6 +270,7 @@ public class JobPagesController {
         }
         model.addAttribute("gpus", gpus);
         model.addAttribute("gpuNodes", gpuNodes);
+        model.addAttribute("efficiency", JobEfficiency.of(job, times.now()).orElse(null));
     }
 
     /** Cancels the job (a POST with the form's CSRF token), then shows its page with the outcome. */

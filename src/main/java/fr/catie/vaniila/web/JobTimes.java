@@ -61,6 +61,16 @@ public class JobTimes {
         return duration(Duration.between(start, end == null ? clock.instant() : end).toSeconds());
     }
 
+    /** The portal's now, as the pages count elapsed times. */
+    public Instant now() {
+        return clock.instant();
+    }
+
+    /** A duration of fractional seconds, rounded to the second, as {@link #duration(long)} writes it. */
+    public String duration(double seconds) {
+        return duration(Math.round(seconds));
+    }
+
     /** Minutes from now until the instant (negative when past), for "starts in about N min". */
     public long minutesUntil(Instant instant) {
         return instant == null ? 0 : Math.max(0, Duration.between(clock.instant(), instant).toMinutes());

@@ -56,6 +56,18 @@ class JobsIT extends PortalIT {
     }
 
     @Test
+    void whatAJobUsedOfItsCoresAndMemoryIsMeasuredWhileItRuns() {
+        // One busy core of two and 300 MB for 8 s: the node's agent measures it every few seconds.
+        long id = submit(token, json("name", "busy", "coresPerNode", 2, "script", "#!/bin/bash\npython3 -c '\n"
+                + "import time\nb = bytearray(300 * 1024 * 1024)\nt = time.time()\nwhile time.time() - t < 8: pass\n'"));
+        Response done = awaitState(token, id, Duration.ofSeconds(60), "COMPLETED", "FAILED");
+        assertThat(done.text("state")).isEqualTo("COMPLETED");
+        tools.jackson.databind.JsonNode used = done.json().get("allocation").get(0);
+        assertThat(used.get("cpuSeconds").asDouble()).as(used.toString()).isGreaterThan(1.0);
+        assertThat(used.get("maxRssMb").asLong()).as(used.toString()).isGreaterThanOrEqualTo(250);
+    }
+
+    @Test
     void aJobOverItsMemoryEndsFailedSayingWhatToAskFor() {
         // The node's cgroup holds the job to its 1 GiB; the kernel kills the process that wants 2. The script goes
         // on and exits 0, yet the job failed: its work is likely lost.

@@ -28,7 +28,7 @@ class SqueueFormatTest {
         assertThat(f.render(c -> SlurmCommands.squeueField(pending, c, T0)))
                 .isEqualTo("                42       gpu a-long-j    alice PD       0:00      1 (Resources)");
         JobView running = job("RUNNING", null, T0, List.of(new JobView.Placement("n3", 0, 0, List.of(0, 1), 2, 4096,
-                "v100-16g", "RUNNING", null)), null);
+                "v100-16g", "RUNNING", null, null, null)), null);
         assertThat(f.render(c -> SlurmCommands.squeueField(running, c, T0.plusSeconds(3725))))
                 .isEqualTo("                42       gpu a-long-j    alice  R    1:02:05      1 n3");
     }
@@ -56,7 +56,8 @@ class SqueueFormatTest {
         assertThat(SlurmTime.sacct(Duration.ofSeconds(3725))).isEqualTo("01:02:05");
         JobView done = new JobView(7, "n", "acme", "alice", "gpu", "BATCH", "COMPLETED", null, null, null, null, 1L, T0, T0,
                 T0.plusSeconds(1800), 0, null, 1, 2, 1, null, 3600, null, null, null, false, "/w", "/w/o", "/w/e", 1,
-                List.of(new JobView.Placement("n1", 0, 0, List.of(0, 1), 2, 1, "v100-16g", "EXITED", 0)), null, null);
+                List.of(new JobView.Placement("n1", 0, 0, List.of(0, 1), 2, 1, "v100-16g", "EXITED", 0, null, null)), null,
+                null);
         assertThat(SlurmCommands.sacctField(done, "GPUHours", T0)).isEqualTo("1.000");
         assertThat(SlurmCommands.sacctField(done, "Elapsed", T0)).isEqualTo("00:30:00");
         assertThat(SlurmCommands.sacctField(done, "AllocGPUs", T0)).isEqualTo("2");

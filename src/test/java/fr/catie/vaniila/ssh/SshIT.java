@@ -94,6 +94,12 @@ class SshIT extends PortalIT {
         OpenSsh.Result show = client.ssh(null, "scontrol", "show", "job", Long.toString(id));
         assertThat(show.out()).contains("JobId=" + id + " JobName=ssh-train", "JobState=COMPLETED", "TimeLimit=00:05:00",
                 "TRES=gres/gpu=1");
+        // What it used, in seff's words (the figures themselves: JobsIT and SeffTest).
+        OpenSsh.Result seff = client.ssh(null, "seff", Long.toString(id));
+        assertThat(seff.exit()).as(seff.toString()).isZero();
+        assertThat(seff.out()).startsWith("Job ID: " + id + "\nCluster: vaniila\nUser/Group: " + user + "/")
+                .contains("State: COMPLETED (exit code 0)\nNodes: 1\nCores per node: 1\n")
+                .containsAnyOf("CPU Efficiency: ", "Efficiency not measured");
     }
 
     @Test
@@ -147,7 +153,7 @@ class SshIT extends PortalIT {
     }
 
     @Test
-    void anotherOrganisationsJobCannotBeCancelled() throws Exception {
+    void anotherOrganisationsJobCannotBeCancelledNorItsUseRead() throws Exception {
         String otherToken = orgWithUser(unique("rival"), unique("r"), "USER");
         long theirs = submit(otherToken, json("script", "#!/bin/bash\nsleep 60", "hold", true));
         OpenSsh.Result cancel = client.ssh(null, "scancel", Long.toString(theirs));
@@ -157,6 +163,11 @@ class SshIT extends PortalIT {
         assertThat(client.ssh(null, "squeue", "-h", "-o", "%i", "-t", "all").out()).doesNotContain(Long.toString(theirs));
         assertThat(client.ssh(null, "scancel", "-u", "anyone").exit()).isZero();
         assertThat(api.get("/api/v1/jobs/" + theirs, otherToken).text("state")).isEqualTo("HELD");
+
+        OpenSsh.Result seff = client.ssh(null, "seff", Long.toString(theirs));
+        assertThat(seff.exit()).isEqualTo(1);
+        assertThat(seff.err()).contains("slurm_load_jobs error: Invalid job id specified");
+        assertThat(seff.out()).doesNotContain("Job ID");
 
         long mine = Long.parseLong(client.ssh(null, "sbatch --parsable --hold --wrap=hostname").out().strip());
         assertThat(client.ssh(null, "scancel", Long.toString(mine)).exit()).isZero();

@@ -98,8 +98,12 @@ class WebJobsIT extends BrowserIT {
         browser.open("/jobs");
         fullPage("webjobs-04-jobs-list");
 
-        // Resubmit pre-fills the form with the job as it was submitted.
+        // What it used, as its node measured it during its 10 s of sleeps: next to nothing of its core.
         browser.open("/jobs/" + id);
+        assertThat(browser.text("#efficiency")).containsPattern("CPU\\s+\\d+ % of its \\d+ core\\(s\\) over its run "
+                + "time \\(CPU time 00:00:0\\d\\)").containsPattern("Memory\\s+\\d+ %: at most [\\d.]+ GB of its [\\d.]+ GB");
+
+        // Resubmit pre-fills the form with the job as it was submitted.
         browser.click("#resubmit");
         assertThat(browser.text("h1")).isEqualTo("Submit job " + id + " again");
         assertThat(browser.find("#script").getDomProperty("value")).contains("echo \"last line\"");
