@@ -228,6 +228,11 @@ class NodeAgentIT {
                 "echo $! > \"$VANIILA_JOB_DIR/child.pid\"",
                 "exit 0", ""), 0, 10, List.of(), Map.of());
         portal.send(PortalHarness.launchCommand("c-escape", spec));
+        assertTheChildDiesWithItsJob(spec, "a process started with setsid outlived its job");
+    }
+
+    /** Awaits the launch's end, then the death of the process whose pid the job wrote to {@code child.pid}. */
+    void assertTheChildDiesWithItsJob(LaunchSpec spec, String otherwise) throws Exception {
         AgentEvent.Exited exited = portal.await(AgentEvent.Exited.class, spec.launchId(), WAIT);
         assertEquals(0, exited.exitCode());
         long child = Long.parseLong(Files.readString(Path.of(spec.jobDir(), "child.pid")).trim());
@@ -235,7 +240,7 @@ class NodeAgentIT {
         while (ProcessTable.alive(child, null) && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertFalse(ProcessTable.alive(child, null), "a process started with setsid outlived its job");
+        assertFalse(ProcessTable.alive(child, null), otherwise);
     }
 
     @Test
@@ -618,14 +623,7 @@ class NodeAgentIT {
                 "while grep -q VANIILA_LAUNCH_ID \"/proc/$child/environ\"; do sleep 0.05; done",
                 "exit 0", ""), List.of(), 0, 10, List.of(), Map.of(), 1, 200);
         portal.send(PortalHarness.launchCommand("c-cg-real-3", spec));
-        AgentEvent.Exited exited = portal.await(AgentEvent.Exited.class, spec.launchId(), WAIT);
-        assertEquals(0, exited.exitCode());
-        long child = Long.parseLong(Files.readString(Path.of(spec.jobDir(), "child.pid")).trim());
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (ProcessTable.alive(child, null) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertFalse(ProcessTable.alive(child, null), "a process that cleared its environment outlived its job");
+        assertTheChildDiesWithItsJob(spec, "a process that cleared its environment outlived its job");
     }
 
     @Test
