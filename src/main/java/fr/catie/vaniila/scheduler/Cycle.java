@@ -629,13 +629,12 @@ final class Cycle {
             }
             for (RunningJob v : kept) {
                 victims.add(v.id());
-                String why = las ? "job " + job.id() + " has received less GPU time (least attained service first)"
-                        : "organisation " + org.name() + " is under its guarantee of "
-                                + org.quota(index.flavors.get(f).name()).guaranteedGpus() + " x "
-                                + index.flavors.get(f).name() + " and needs back the GPUs " + v.request().org()
-                                + " borrowed";
+                Phrase why = las ? Phrase.of(PreemptionReason.LAS, job.id())
+                        : Phrase.of(PreemptionReason.RECLAIM, org.name(),
+                                org.quota(index.flavors.get(f).name()).guaranteedGpus(), index.flavors.get(f).name(),
+                                v.request().org());
                 preemptions.add(new Preemption(v.id(), las ? PreemptionCause.LAS : PreemptionCause.RECLAIM, org.name(),
-                        job.id(), config.preemptionGrace(), "preempted and requeued: " + why));
+                        job.id(), config.preemptionGrace(), Phrase.of(PreemptionReason.REQUEUED, why)));
             }
             ReservationBook.Entry entry = entry(job.id(), at, at + wall.toMillis(), f, result, reclaimView);
             addReservation(entry);

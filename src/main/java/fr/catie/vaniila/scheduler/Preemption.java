@@ -3,6 +3,8 @@ package fr.catie.vaniila.scheduler;
 import java.time.Duration;
 import java.util.Objects;
 
+import fr.catie.vaniila.wording.Phrase;
+
 /**
  * A running job to stop and requeue. Immutable; thread safe.
  *
@@ -11,10 +13,10 @@ import java.util.Objects;
  * @param forOrg   the organisation the GPUs go to
  * @param forJob   the pending job the GPUs go to
  * @param grace    time the job gets to checkpoint and exit before it is killed
- * @param sentence the explanation shown to its owner
+ * @param said     the explanation shown to its owner, as a phrase that the web pages say in the user's language
  */
 public record Preemption(JobId job, PreemptionCause cause, OrgName forOrg, JobId forJob, Duration grace,
-        String sentence) {
+        Phrase said) {
 
     /** Checks required parts. */
     public Preemption {
@@ -23,6 +25,11 @@ public record Preemption(JobId job, PreemptionCause cause, OrgName forOrg, JobId
         Objects.requireNonNull(forOrg, "forOrg");
         Objects.requireNonNull(forJob, "forJob");
         Objects.requireNonNull(grace, "grace");
-        Objects.requireNonNull(sentence, "sentence");
+        Objects.requireNonNull(said, "said");
+    }
+
+    /** @return the explanation in English, e.g. "preempted and requeued: organisation acme is under ..." */
+    public String sentence() {
+        return said.english();
     }
 }
