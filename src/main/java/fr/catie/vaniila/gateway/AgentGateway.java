@@ -12,10 +12,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
+import fr.catie.vaniila.jobs.EndReason;
 import fr.catie.vaniila.jobs.JobControl;
+import fr.catie.vaniila.jobs.PhraseColumn;
 import fr.catie.vaniila.nodes.Nodes;
 import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.platform.VaniilaProperties;
+import fr.catie.vaniila.wording.Phrase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -251,8 +254,9 @@ public class AgentGateway {
                 .param(nodeId).query().listOfRows();
         for (Map<String, Object> l : running) {
             if (!alive.contains(l.get("id").toString())) {
-                jdbc.sql("UPDATE launches SET state = 'LOST', ended_at = now(), message = ? WHERE id = ?")
-                        .params("the agent of " + node + " restarted without this process", l.get("id")).update();
+                Phrase lost = Phrase.of(EndReason.AGENT_RESTARTED, node);
+                jdbc.sql("UPDATE launches SET state = 'LOST', ended_at = now(), message = ?, message_phrase = ?::jsonb WHERE id = ?")
+                        .params(lost.english(), PhraseColumn.write(lost), l.get("id")).update();
                 touched.add(((Number) l.get("job_id")).longValue());
             }
         }
@@ -273,9 +277,12 @@ public class AgentGateway {
                         .param(launch).update();
             }
             case "LAUNCH_FAILED" -> {
-                jobs = jdbc.sql("UPDATE launches SET state = 'FAILED', ended_at = ?, message = ? WHERE id = ? AND node_id = ? "
-                        + "AND state IN ('LAUNCHING', 'RUNNING') RETURNING job_id")
-                        .params(ts(at), "launch failed on " + node + ": " + e.path("message").asString(""), launch, nodeId)
+                // The agent's own words stay as it wrote them, in the portal's sentence around them.
+                Phrase failed = Phrase.of(EndReason.LAUNCH_FAILED, node, e.path("message").asString(""));
+                jobs = jdbc.sql("""
+                        UPDATE launches SET state = 'FAILED', ended_at = ?, message = ?, message_phrase = ?::jsonb
+                        WHERE id = ? AND node_id = ? AND state IN ('LAUNCHING', 'RUNNING') RETURNING job_id""")
+                        .params(ts(at), failed.english(), PhraseColumn.write(failed), launch, nodeId)
                         .query(Long.class).list();
                 jdbc.sql("UPDATE agent_commands SET done_at = now() WHERE launch_id = ? AND done_at IS NULL").param(launch).update();
             }

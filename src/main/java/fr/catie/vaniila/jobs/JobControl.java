@@ -12,6 +12,7 @@ import java.util.UUID;
 
 import fr.catie.vaniila.platform.Problem;
 import fr.catie.vaniila.platform.VaniilaProperties;
+import fr.catie.vaniila.wording.Phrase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -25,6 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The state machine of jobs, for the platform's own components (the scheduler loop, the agent
  * gateway): starting a run on an allocation, stopping it, and settling a job when its processes
  * have ended. Callers hold the transaction; every change is recorded in the job's timeline.
+ * Why a job ended and the details of its timeline are phrases: their English in {@code end_reason} and
+ * {@code detail}, as the REST API and SSH read them, the phrase beside it for the web pages.
  * Not for users: {@link Jobs} is their API. Thread-safe.
  */
 @Service
@@ -32,8 +35,8 @@ public class JobControl {
 
     private static final Logger log = LoggerFactory.getLogger(JobControl.class);
 
-    /** What the scheduler decided to start: one part per node, in node-rank order. */
-    public record StartPlan(long jobId, List<NodePart> parts, Instant endsBy, String detail) {
+    /** What the scheduler decided to start: one part per node, in node-rank order; the detail of its timeline. */
+    public record StartPlan(long jobId, List<NodePart> parts, Instant endsBy, Phrase detail) {
     }
 
     /** The share of one node: its GPUs (by index), cores and memory, and its GPU flavor. */
@@ -55,16 +58,19 @@ public class JobControl {
         this.events = events;
     }
 
-    /** Records a change of state in the job's timeline. */
+    /** Records a change of state in the job's timeline; the detail may be null. */
     @Transactional(propagation = Propagation.MANDATORY)
-    public void transition(long jobId, String from, String to, String detail) {
-        jdbc.sql("INSERT INTO job_transitions (job_id, at, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?)")
-                .params(jobId, ts(clock.instant()), from, to, detail).update();
+    public void transition(long jobId, String from, String to, Phrase detail) {
+        jdbc.sql("""
+                INSERT INTO job_transitions (job_id, at, from_state, to_state, detail, detail_phrase)
+                VALUES (?, ?, ?, ?, ?, ?::jsonb)""")
+                .params(jobId, ts(clock.instant()), from, to, PhraseColumn.english(detail), PhraseColumn.write(detail))
+                .update();
     }
 
     /** Moves a job from one state to another, or fails with CONFLICT when it is no longer in {@code from}. */
     @Transactional(propagation = Propagation.MANDATORY)
-    public void move(long jobId, JobState from, JobState to, String detail) {
+    public void move(long jobId, JobState from, JobState to, Phrase detail) {
         int n = jdbc.sql("UPDATE jobs SET state = ?, updated_at = now() WHERE id = ? AND state = ?")
                 .params(to.name(), jobId, from.name()).update();
         if (n == 0) {
@@ -80,18 +86,22 @@ public class JobControl {
 
     /** Cancels a waiting job at once; asks the agents to stop a running one. */
     @Transactional(propagation = Propagation.MANDATORY)
-    public void cancel(long jobId, String detail) {
+    public void cancel(long jobId, Phrase detail) {
         JobState state = lockState(jobId);
         switch (state) {
             case PENDING, HELD -> {
-                jdbc.sql("UPDATE jobs SET state = 'CANCELLED', ended_at = ?, end_reason = ?, updated_at = now() WHERE id = ?")
-                        .params(ts(clock.instant()), detail, jobId).update();
+                jdbc.sql("""
+                        UPDATE jobs SET state = 'CANCELLED', ended_at = ?, end_reason = ?, end_phrase = ?::jsonb,
+                          updated_at = now() WHERE id = ?""")
+                        .params(ts(clock.instant()), detail.english(), PhraseColumn.write(detail), jobId).update();
                 transition(jobId, state.name(), "CANCELLED", detail);
             }
             case STARTING, RUNNING -> {
-                jdbc.sql("UPDATE jobs SET stop_requested = 'CANCELLED', end_reason = ? WHERE id = ?").params(detail, jobId).update();
+                // The reason waits beside the stop until the processes have ended: settle then ends the job with it.
+                jdbc.sql("UPDATE jobs SET stop_requested = 'CANCELLED', end_reason = ?, end_phrase = ?::jsonb WHERE id = ?")
+                        .params(detail.english(), PhraseColumn.write(detail), jobId).update();
                 stopLaunches(jobId, "CANCELLED", properties.agents().stopGrace().toSeconds());
-                transition(jobId, state.name(), state.name(), "stop requested: " + detail);
+                transition(jobId, state.name(), state.name(), Phrase.of(TimelineDetail.STOP_REQUESTED, detail));
             }
             default -> throw Problem.of(Problem.Kind.CONFLICT, JobRefusal.CANCEL_ENDED, jobId, state);
         }
@@ -99,13 +109,13 @@ public class JobControl {
 
     /** Requeues: a running job is stopped and then pending again; an ended job is pending again. */
     @Transactional(propagation = Propagation.MANDATORY)
-    public void requeue(long jobId, String detail) {
+    public void requeue(long jobId, Phrase detail) {
         JobState state = lockState(jobId);
         switch (state) {
             case STARTING, RUNNING -> {
                 jdbc.sql("UPDATE jobs SET stop_requested = 'REQUEUE' WHERE id = ?").param(jobId).update();
                 stopLaunches(jobId, "REQUEUE", properties.agents().stopGrace().toSeconds());
-                transition(jobId, state.name(), state.name(), "stop requested: " + detail);
+                transition(jobId, state.name(), state.name(), Phrase.of(TimelineDetail.STOP_REQUESTED, detail));
             }
             case PENDING, HELD -> throw Problem.of(Problem.Kind.CONFLICT, JobRefusal.REQUEUE_QUEUED, jobId, state);
             default -> {
@@ -116,23 +126,25 @@ public class JobControl {
 
     /** Preemption decided by the scheduler: stop with the grace, then requeue. */
     @Transactional(propagation = Propagation.MANDATORY)
-    public void preempt(long jobId, long graceSeconds, String detail) {
+    public void preempt(long jobId, long graceSeconds, Phrase detail) {
         JobState state = lockState(jobId);
         if (!state.onNodes()) {
             return;
         }
-        int n = jdbc.sql("UPDATE jobs SET stop_requested = 'PREEMPTED', end_reason = ? WHERE id = ? AND stop_requested IS NULL")
-                .params(detail, jobId).update();
+        int n = jdbc.sql("""
+                UPDATE jobs SET stop_requested = 'PREEMPTED', end_reason = ?, end_phrase = ?::jsonb
+                WHERE id = ? AND stop_requested IS NULL""")
+                .params(detail.english(), PhraseColumn.write(detail), jobId).update();
         if (n > 0) {
             stopLaunches(jobId, "PREEMPTED", graceSeconds);
-            transition(jobId, state.name(), state.name(), "preemption: " + detail);
+            transition(jobId, state.name(), state.name(), Phrase.of(TimelineDetail.PREEMPTION, detail));
         }
     }
 
-    private void backToQueue(long jobId, JobState from, String detail) {
+    private void backToQueue(long jobId, JobState from, Phrase detail) {
         jdbc.sql("""
                 UPDATE jobs SET state = 'PENDING', held = FALSE, eligible_at = ?, started_at = NULL, ended_at = NULL,
-                  exit_code = NULL, end_reason = NULL, stop_requested = NULL, pending_reason = NULL,
+                  exit_code = NULL, end_reason = NULL, end_phrase = NULL, stop_requested = NULL, pending_reason = NULL,
                   pending_detail = NULL, pending_phrase = NULL, updated_at = now() WHERE id = ?""")
                 .params(ts(clock.instant()), jobId).update();
         transition(jobId, from.name(), "PENDING", detail);
@@ -304,7 +316,8 @@ public class JobControl {
         }
         jdbc.sql("""
                 UPDATE jobs SET state = 'STARTING', run = ?, started_at = ?, ended_at = NULL, exit_code = NULL,
-                  end_reason = NULL, stop_requested = NULL, pending_reason = NULL, pending_detail = NULL, pending_phrase = NULL,
+                  end_reason = NULL, end_phrase = NULL, stop_requested = NULL, pending_reason = NULL, pending_detail = NULL,
+                  pending_phrase = NULL,
                   queue_position = NULL, estimated_start = NULL, updated_at = now() WHERE id = ?""")
                 .params(run, ts(now), plan.jobId()).update();
         transition(plan.jobId(), "PENDING", "STARTING", plan.detail());
@@ -375,13 +388,13 @@ public class JobControl {
                 stopLaunches(jobId, "CANCELLED", properties.agents().stopGrace().toSeconds());
             }
             if (state == JobState.STARTING && launches.stream().noneMatch(l -> "LAUNCHING".equals(l.get("state")))) {
-                move(jobId, JobState.STARTING, JobState.RUNNING, "all processes started");
+                move(jobId, JobState.STARTING, JobState.RUNNING, Phrase.of(TimelineDetail.ALL_STARTED));
             }
             return;
         }
         Instant now = clock.instant();
         JobState outcome;
-        String detail;
+        Phrase detail;
         Integer exitCode = null;
         for (Map<String, Object> l : launches) {
             Integer code = (Integer) l.get("exit_code");
@@ -397,35 +410,28 @@ public class JobControl {
                 .filter(l -> "OUT_OF_MEMORY".equals(l.get("exit_reason"))).findFirst();
         if ("CANCELLED".equals(stop)) {
             outcome = JobState.CANCELLED;
-            detail = (String) job.get("end_reason");
+            detail = stored(job, "end_reason", "end_phrase");
         } else if ("PREEMPTED".equals(stop)) {
             outcome = JobState.PREEMPTED;
-            detail = (String) job.get("end_reason");
+            detail = stored(job, "end_reason", "end_phrase");
         } else if ("REQUEUE".equals(stop)) {
             outcome = JobState.PENDING;
-            detail = "requeued";
+            detail = Phrase.of(EndReason.REQUEUED);
         } else if (lost.isPresent() || "NODE_FAIL".equals(stop)) {
             outcome = JobState.NODE_FAIL;
-            detail = lost.map(l -> (String) l.get("message")).orElse("a node of the job failed");
+            detail = lost.map(l -> stored(l, "message", "message_phrase")).orElse(Phrase.of(EndReason.NODE_FAILED));
         } else if (failed.isPresent()) {
             outcome = JobState.FAILED;
-            detail = (String) failed.get().get("message");
+            detail = stored(failed.get(), "message", "message_phrase");
         } else if (timeout) {
             outcome = JobState.TIMEOUT;
-            detail = "wall time of " + Walltime.format(java.time.Duration.ofSeconds(((Number) job.get("walltime_s")).longValue()))
-                    + " reached";
-        } else if (outOfMemory.isPresent()) {
-            // Failed even when the script went on and exited 0, as Slurm's OUT_OF_MEMORY: its work is likely lost.
-            outcome = JobState.FAILED;
-            detail = "exit code " + exitCode + "; a process of the job was killed for going over its "
-                    + outOfMemory.get().get("memory_mb") + " MiB of memory on its node: ask for more memory per node "
-                    + "(--mem, or \"Memory per node\" on the form)";
-        } else if (exitCode != null && exitCode == 0) {
-            outcome = JobState.COMPLETED;
-            detail = "exit code 0";
+            detail = Phrase.of(EndReason.WALL_TIME_REACHED,
+                    Walltime.format(java.time.Duration.ofSeconds(((Number) job.get("walltime_s")).longValue())));
         } else {
-            outcome = JobState.FAILED;
-            detail = "exit code " + exitCode;
+            // Out of memory fails the job even when the script went on and exited 0, as Slurm's OUT_OF_MEMORY: its
+            // work is likely lost.
+            outcome = exitCode != null && exitCode == 0 && outOfMemory.isEmpty() ? JobState.COMPLETED : JobState.FAILED;
+            detail = exitReason(exitCode, outOfMemory);
         }
         release(jobId);
         recordUsage(jobId, run, now);
@@ -434,17 +440,38 @@ public class JobControl {
             backToQueue(jobId, state, detail);
             return;
         }
-        jdbc.sql("UPDATE jobs SET state = ?, ended_at = ?, exit_code = ?, end_reason = ?, stop_requested = NULL, "
-                + "updated_at = now() WHERE id = ?")
-                .params(outcome.name(), ts(now), exitCode, detail, jobId).update();
+        jdbc.sql("""
+                UPDATE jobs SET state = ?, ended_at = ?, exit_code = ?, end_reason = ?, end_phrase = ?::jsonb,
+                  stop_requested = NULL, updated_at = now() WHERE id = ?""")
+                .params(outcome.name(), ts(now), exitCode, PhraseColumn.english(detail), PhraseColumn.write(detail), jobId)
+                .update();
         transition(jobId, state.name(), outcome.name(), detail);
         boolean requeueable = Boolean.TRUE.equals(job.get("requeueable"));
         // An interactive job's terminal is gone with its run: started again, nobody would be at it.
         boolean interactive = "INTERACTIVE".equals(job.get("type"));
         if (!interactive && (outcome == JobState.PREEMPTED || (outcome == JobState.NODE_FAIL && requeueable))) {
-            backToQueue(jobId, outcome, outcome == JobState.PREEMPTED ? "requeued after preemption" : "requeued after node failure");
+            backToQueue(jobId, outcome, Phrase.of(outcome == JobState.PREEMPTED ? TimelineDetail.REQUEUED_AFTER_PREEMPTION
+                    : TimelineDetail.REQUEUED_AFTER_NODE_FAILURE));
         }
         events.publishEvent(new Jobs.JobsChanged("run ended"));
+    }
+
+    /**
+     * The exit code of a run whose processes all exited; when the node killed one at its memory limit, also what went
+     * over which limit and what to change.
+     */
+    static Phrase exitReason(Integer exitCode, Optional<Map<String, Object>> outOfMemory) {
+        return outOfMemory.map(l -> Phrase.of(EndReason.EXIT_CODE_OUT_OF_MEMORY, exitCode, l.get("memory_mb")))
+                .orElseGet(() -> Phrase.of(EndReason.EXIT_CODE, exitCode));
+    }
+
+    /**
+     * The phrase of a row's English column and its phrase column (a JSONB value, read as its text), or the English
+     * alone when the row has no phrase; null when it has no English either.
+     */
+    private static Phrase stored(Map<String, Object> row, String englishColumn, String phraseColumn) {
+        Object phrase = row.get(phraseColumn);
+        return PhraseColumn.readOrEnglish(phrase == null ? null : phrase.toString(), (String) row.get(englishColumn));
     }
 
     /** Published when a run of a job ended, with its outcome. */

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import fr.catie.vaniila.files.Workspaces;
 import fr.catie.vaniila.identity.Caller;
 import fr.catie.vaniila.identity.Role;
@@ -63,8 +64,15 @@ public class Jobs {
     public record Submitted(long id, List<Long> taskIds, JobState state) {
     }
 
-    /** One change of state, for the job's timeline. */
-    public record Transition(Instant at, String from, String to, String detail) {
+    /**
+     * One change of state, for the job's timeline.
+     *
+     * @param detail       why, in English; null when nothing more is said
+     * @param detailPhrase the detail as a phrase for the pages that say it in the user's language; null for details
+     *                     written before it was kept and for those that exist in English only; not part of the REST
+     *                     API, whose {@code detail} stays the English
+     */
+    public record Transition(Instant at, String from, String to, String detail, @JsonIgnore Phrase detailPhrase) {
     }
 
     /** A piece of a job's log. */
@@ -345,7 +353,7 @@ public class Jobs {
                 jdbc.sql("INSERT INTO job_dependencies (job_id, kind, on_job) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
                         .params(id, d.kind(), d.jobId()).update();
             }
-            control.transition(id, null, state, hold ? "submitted held" : "submitted");
+            control.transition(id, null, state, Phrase.of(hold ? TimelineDetail.SUBMITTED_HELD : TimelineDetail.SUBMITTED));
             ids.add(id);
         }
         events.publishEvent(new JobsChanged("submitted"));
@@ -588,9 +596,9 @@ public class Jobs {
     @Transactional(readOnly = true)
     public List<Transition> timeline(Caller caller, long id) {
         get(caller, id);
-        return jdbc.sql("SELECT at, from_state, to_state, detail FROM job_transitions WHERE job_id = ? ORDER BY id")
+        return jdbc.sql("SELECT at, from_state, to_state, detail, detail_phrase FROM job_transitions WHERE job_id = ? ORDER BY id")
                 .param(id).query((rs, n) -> new Transition(rs.getTimestamp(1).toInstant(), rs.getString(2),
-                        rs.getString(3), rs.getString(4)))
+                        rs.getString(3), rs.getString(4), PhraseColumn.read(rs.getString(5), rs.getString(4))))
                 .list();
     }
 
@@ -672,7 +680,7 @@ public class Jobs {
     public JobView cancel(Caller caller, long id) {
         JobView job = get(caller, id);
         requireOwnerOrAdmin(caller, job, "cancel");
-        control.cancel(id, "cancelled by " + caller.username());
+        control.cancel(id, Phrase.of(EndReason.CANCELLED_BY, caller.username()));
         events.publishEvent(new JobsChanged("cancelled"));
         return get(caller, id);
     }
@@ -686,7 +694,7 @@ public class Jobs {
             throw Problem.of(Problem.Kind.CONFLICT, JobRefusal.HOLD_NOT_PENDING, id, job.state());
         }
         if (job.state().equals("PENDING")) {
-            control.move(id, JobState.PENDING, JobState.HELD, "held by " + caller.username());
+            control.move(id, JobState.PENDING, JobState.HELD, Phrase.of(TimelineDetail.HELD_BY, caller.username()));
             jdbc.sql("UPDATE jobs SET held = TRUE WHERE id = ?").param(id).update();
         }
         return get(caller, id);
@@ -699,7 +707,7 @@ public class Jobs {
         if (!job.state().equals("HELD")) {
             throw Problem.of(Problem.Kind.CONFLICT, JobRefusal.RELEASE_NOT_HELD, id, job.state());
         }
-        control.move(id, JobState.HELD, JobState.PENDING, "released by " + caller.username());
+        control.move(id, JobState.HELD, JobState.PENDING, Phrase.of(TimelineDetail.RELEASED_BY, caller.username()));
         jdbc.sql("UPDATE jobs SET held = FALSE WHERE id = ?").param(id).update();
         events.publishEvent(new JobsChanged("released"));
         return get(caller, id);
@@ -710,7 +718,7 @@ public class Jobs {
     public JobView requeue(Caller caller, long id) {
         JobView job = get(caller, id);
         requireOwnerOrAdmin(caller, job, "requeue");
-        control.requeue(id, "requeued by " + caller.username());
+        control.requeue(id, Phrase.of(TimelineDetail.REQUEUED_BY, caller.username()));
         events.publishEvent(new JobsChanged("requeued"));
         return get(caller, id);
     }
@@ -750,7 +758,7 @@ public class Jobs {
                     j.reasonCode(), j.position(), j.estimatedStart(), j.priority(), j.submittedAt(), j.startedAt(),
                     j.endedAt(), j.exitCode(), j.endReason(), j.nodes(), j.gpusPerNode(), j.tasksPerNode(), j.gpuFlavor(),
                     j.walltimeSeconds(), j.arrayParent(), j.arrayIndex(), j.dependency(), j.held(), j.workdir(),
-                    j.stdout(), j.stderr(), j.run(), p, j.training(), j.reasonPhrase()));
+                    j.stdout(), j.stderr(), j.run(), p, j.training(), j.reasonPhrase(), j.endPhrase()));
         }
         return out;
     }
@@ -766,11 +774,12 @@ public class Jobs {
         Phrase reasonPhrase = null;
         if (reasonCode != null && (state.equals("PENDING") || state.equals("HELD"))) {
             reason = fr.catie.vaniila.scheduler.PendingReason.valueOf(reasonCode).sentence(detail == null ? "" : detail);
-            reasonPhrase = storedPhrase(rs.getString("pending_phrase"), detail);
+            reasonPhrase = PhraseColumn.read(rs.getString("pending_phrase"), detail);
         } else if (state.equals("HELD")) {
             reasonPhrase = Phrase.of(fr.catie.vaniila.scheduler.ReasonDetail.HELD_UNTIL_RELEASED);
             reason = fr.catie.vaniila.scheduler.PendingReason.HELD.sentence(reasonPhrase.english());
         }
+        String endReason = rs.getString("end_reason");
         String training = rs.getString("training");
         @SuppressWarnings("unchecked")
         Map<String, Object> trainingMap = training == null ? null : json.readValue(training, Map.class);
@@ -781,27 +790,12 @@ public class Jobs {
                 state.equals("PENDING") ? instant(rs.getTimestamp("estimated_start")) : null,
                 (Long) rs.getObject("priority"), instant(rs.getTimestamp("submitted_at")),
                 instant(rs.getTimestamp("started_at")), instant(rs.getTimestamp("ended_at")),
-                (Integer) rs.getObject("exit_code"), rs.getString("end_reason"), rs.getInt("nodes"),
+                (Integer) rs.getObject("exit_code"), endReason, rs.getInt("nodes"),
                 rs.getInt("gpus_per_node"), rs.getInt("tasks_per_node"), rs.getString("gpu_flavor"),
                 rs.getLong("walltime_s"), (Long) rs.getObject("array_parent"), (Integer) rs.getObject("array_index"),
                 rs.getString("dependency"), rs.getBoolean("held"), rs.getString("workdir"), rs.getString("stdout_path"),
-                rs.getString("stderr_path"), run, placements, trainingMap, reasonPhrase);
-    }
-
-    /**
-     * The reason's phrase as the scheduling loop stored it, or null (then the pages say the English): absent on
-     * rows written before it was stored, and ignored when it no longer reads as the stored English.
-     */
-    private Phrase storedPhrase(String stored, String english) {
-        if (stored == null) {
-            return null;
-        }
-        try {
-            Phrase p = Phrase.fromMap(json.readValue(stored, Map.class));
-            return p.english().equals(english) ? p : null;
-        } catch (RuntimeException e) {
-            return null;
-        }
+                rs.getString("stderr_path"), run, placements, trainingMap, reasonPhrase,
+                PhraseColumn.read(rs.getString("end_phrase"), endReason));
     }
 
     private static Instant instant(Timestamp t) {

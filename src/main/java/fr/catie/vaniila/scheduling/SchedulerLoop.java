@@ -18,9 +18,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 
 import fr.catie.vaniila.accounting.Accounting;
+import fr.catie.vaniila.jobs.EndReason;
 import fr.catie.vaniila.jobs.JobControl;
 import fr.catie.vaniila.jobs.JobQueue;
 import fr.catie.vaniila.jobs.Jobs;
+import fr.catie.vaniila.jobs.PhraseColumn;
+import fr.catie.vaniila.jobs.TimelineDetail;
 import fr.catie.vaniila.nodes.Nodes;
 import fr.catie.vaniila.platform.VaniilaProperties;
 import fr.catie.vaniila.queues.Queues;
@@ -38,6 +41,7 @@ import fr.catie.vaniila.scheduler.Preemption;
 import fr.catie.vaniila.scheduler.Scheduler;
 import fr.catie.vaniila.scheduler.SchedulerConfig;
 import fr.catie.vaniila.scheduler.Start;
+import fr.catie.vaniila.wording.Phrase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
@@ -189,7 +193,7 @@ public class SchedulerLoop implements SmartLifecycle {
                     parts.add(new JobControl.NodePart(p.node().value(), p.gpuIndices(), p.cores(), p.memoryMb(),
                             start.flavor() == null ? null : start.flavor().name()));
                 }
-                String detail = (start.backfilled() ? "backfilled" : "scheduled") + (start.borrowing() ? ", borrowing idle GPUs" : "");
+                Phrase detail = Phrase.of(TimelineDetail.started(start.backfilled(), start.borrowing()));
                 boolean ok = control.start(new JobControl.StartPlan(start.job().value(), parts, start.endsBy(), detail));
                 if (ok) {
                     status.releaseSavepoint(savepoint);
@@ -203,7 +207,7 @@ public class SchedulerLoop implements SmartLifecycle {
             }
         }
         for (Preemption p : decision.preemptions()) {
-            control.preempt(p.job().value(), p.grace().toSeconds(), p.sentence());
+            control.preempt(p.job().value(), p.grace().toSeconds(), p.said());
         }
         List<PendingStatus> pending = new ArrayList<>(decision.pending());
         pending.addAll(jobs.throttled());
@@ -265,10 +269,11 @@ public class SchedulerLoop implements SmartLifecycle {
             for (long nodeId : down) {
                 String name = jdbc.sql("SELECT name FROM nodes WHERE id = ?").param(nodeId).query(String.class).single();
                 log.warn("Node {} stopped answering: DOWN, its jobs NODE_FAIL", name);
+                Phrase lost = Phrase.of(EndReason.NODE_STOPPED_ANSWERING, name);
                 List<Long> jobIds = jdbc.sql("""
-                        UPDATE launches SET state = 'LOST', ended_at = now(), message = 'node ' || ? || ' stopped answering'
+                        UPDATE launches SET state = 'LOST', ended_at = now(), message = ?, message_phrase = ?::jsonb
                         WHERE node_id = ? AND state IN ('LAUNCHING', 'RUNNING') RETURNING job_id""")
-                        .params(name, nodeId).query(Long.class).list();
+                        .params(lost.english(), PhraseColumn.write(lost), nodeId).query(Long.class).list();
                 jdbc.sql("UPDATE agent_commands SET done_at = now() WHERE node_id = ? AND done_at IS NULL").param(nodeId).update();
                 // Should the agent come back, its lost processes must not go on beside the requeued jobs.
                 jdbc.sql("""
