@@ -20,7 +20,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * The jobs pages in a real headless Chromium against a real portal and its virtual nodes: submit
  * from a template, watch the log arrive live, download it; an impossible request explained beside
  * its field; a lowered quota seen on the dashboard with the next job waiting for it; another
- * organisation's job is a 404; the dashboard in French. Screenshots in target/screenshots/webjobs-*.
+ * organisation's job is a 404; the dashboard in French; why a job ended and its timeline in French, the API's
+ * English unchanged. Screenshots in target/screenshots/webjobs-*.
  */
 class WebJobsIT extends BrowserIT {
 
@@ -211,6 +212,45 @@ class WebJobsIT extends BrowserIT {
                 api.post("/api/v1/jobs/" + second + "/cancel", null, token);
             }
         }
+    }
+
+    @Test
+    void anEndedJobsReasonAndTimelineReadInFrenchWhileTheApiKeepsItsEnglish() {
+        String user = unique("erin");
+        String token = orgWithUser(unique("webend"), user, "USER");
+        awaitNodes();
+        long failed = submit(token, "{\"name\": \"fails\", \"script\": \"#!/bin/bash\\nexit 1\\n\"}");
+        long held = submit(token, "{\"name\": \"never-runs\", \"script\": \"hostname\", \"hold\": true}");
+        ApiClient.Response ended = awaitState(token, failed, Duration.ofSeconds(90), "FAILED");
+        assertThat(ended.text("endReason")).isEqualTo("exit code 1");
+        assertThat(ended.json().has("endPhrase")).as("the phrase is for the pages").isFalse();
+
+        browser.login(user, USER_PASSWORD);
+        browser.open("/jobs/" + failed + "?lang=fr");
+        assertThat(browser.text("#end-reason")).isEqualTo("code de sortie 1");
+        assertThat(browser.text("#timeline")).contains("soumise").contains("code de sortie 1")
+                .doesNotContain("submitted").doesNotContain("exit code");
+        fullPage("webjobs-10-job-failed-fr");
+
+        // Cancelled from the French page: who cancelled it, in French; the API says it in English.
+        browser.open("/jobs/" + held);
+        browser.submit("#cancel");
+        assertThat(browser.find("#job-status").getDomAttribute("data-state")).isEqualTo("CANCELLED");
+        assertThat(browser.text("#end-reason")).isEqualTo("annulée par " + user);
+        assertThat(browser.text("#timeline")).contains("soumise et suspendue").contains("annulée par " + user);
+        assertThat(api.get("/api/v1/jobs/" + held, token).text("endReason")).isEqualTo("cancelled by " + user);
+        ApiClient.Response timeline = api.get("/api/v1/jobs/" + held + "/timeline", token);
+        assertThat(timeline.json().size()).as(timeline.body()).isEqualTo(2);
+        assertThat(timeline.json().get(0).get("detail").asString()).isEqualTo("submitted held");
+        assertThat(timeline.json().get(1).get("detail").asString()).isEqualTo("cancelled by " + user);
+        assertThat(timeline.json().get(1).has("detailPhrase")).as("the phrase is for the pages").isFalse();
+
+        // A job that ended before its reason was kept as a phrase (rows older than V7) shows the English it has.
+        jdbc.sql("UPDATE jobs SET end_phrase = NULL WHERE id = ?").param(failed).update();
+        jdbc.sql("UPDATE job_transitions SET detail_phrase = NULL WHERE job_id = ?").param(failed).update();
+        browser.open("/jobs/" + failed);
+        assertThat(browser.text("#end-reason")).isEqualTo("exit code 1");
+        assertThat(browser.text("#timeline")).contains("submitted").contains("exit code 1");
     }
 
     @Autowired
