@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import fr.catie.vaniila.identity.Caller;
 import fr.catie.vaniila.interactive.Terminal;
 import fr.catie.vaniila.interactive.TerminalOutput;
+import fr.catie.vaniila.wording.Phrase;
 import tools.jackson.databind.json.JsonMapper;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
@@ -50,6 +51,7 @@ final class TerminalConnection implements TerminalOutput {
     private final Caller caller;
     private final String address;
     private final JsonMapper json;
+    private final PhraseBook words;
     private final AtomicBoolean ended = new AtomicBoolean();
     private final Object sending = new Object();
     private volatile String httpSession;
@@ -57,13 +59,14 @@ final class TerminalConnection implements TerminalOutput {
     private volatile Terminal terminal;
 
     TerminalConnection(WebSocketSession session, Caller caller, String httpSession, String address, Instant now,
-            JsonMapper json) {
+            JsonMapper json, PhraseBook words) {
         this.session = session;
         this.caller = caller;
         this.httpSession = httpSession;
         this.address = address;
         this.lastInput = now;
         this.json = json;
+        this.words = words;
     }
 
     String id() {
@@ -132,7 +135,7 @@ final class TerminalConnection implements TerminalOutput {
         } catch (IOException | RuntimeException e) {
             // A browser that does not take its output within the send time limit is dropped.
             log.debug("terminal {} of {}: output not delivered ({}), closing", id(), caller.username(), e.getMessage());
-            end(Ending.EXITED, -1, "the browser did not keep up with the output");
+            end(Ending.EXITED, -1, Phrase.of(TerminalClosing.SLOW_BROWSER));
         }
     }
 
@@ -152,6 +155,11 @@ final class TerminalConnection implements TerminalOutput {
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /** Ends the terminal once, for a reason of the portal's, said in the page's language. */
+    void end(Ending ending, int exitCode, Phrase why) {
+        end(ending, exitCode, words.say(why, locale()));
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import fr.catie.vaniila.wording.Phrase;
 import jakarta.servlet.http.HttpSessionEvent;
 import jakarta.servlet.http.HttpSessionIdListener;
 import jakarta.servlet.http.HttpSessionListener;
@@ -58,7 +59,7 @@ public class TerminalSessions implements HttpSessionListener, HttpSessionIdListe
         String id = event.getSession().getId();
         for (TerminalConnection c : List.copyOf(open.values())) {
             if (id.equals(c.httpSession())) {
-                c.end(TerminalConnection.Ending.LOGGED_OUT, -1, "you logged out, or your login session expired");
+                c.end(TerminalConnection.Ending.LOGGED_OUT, -1, Phrase.of(TerminalClosing.LOGGED_OUT));
             }
         }
     }
@@ -82,19 +83,12 @@ public class TerminalSessions implements HttpSessionListener, HttpSessionIdListe
         int closed = 0;
         for (TerminalConnection c : List.copyOf(open.values())) {
             if (c.lastInput().isBefore(limit)) {
-                c.end(TerminalConnection.Ending.IDLE, -1, "no keystroke for " + words(idleTimeout));
+                c.end(TerminalConnection.Ending.IDLE, -1,
+                        Phrase.of(TerminalClosing.IDLE, TerminalClosing.duration(idleTimeout)));
                 closed++;
             }
         }
         return closed;
-    }
-
-    static String words(Duration d) {
-        long minutes = d.toMinutes();
-        if (minutes >= 1 && d.toSecondsPart() == 0) {
-            return minutes == 1 ? "1 minute" : minutes + " minutes";
-        }
-        return d.toSeconds() + " seconds";
     }
 
     @Override
@@ -125,7 +119,7 @@ public class TerminalSessions implements HttpSessionListener, HttpSessionIdListe
             s.shutdownNow();
         }
         for (TerminalConnection c : List.copyOf(open.values())) {
-            c.end(TerminalConnection.Ending.SHUTDOWN, -1, "the portal is restarting");
+            c.end(TerminalConnection.Ending.SHUTDOWN, -1, Phrase.of(TerminalClosing.SHUTDOWN));
         }
     }
 

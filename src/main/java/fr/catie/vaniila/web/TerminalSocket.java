@@ -80,7 +80,7 @@ final class TerminalSocket extends AbstractWebSocketHandler {
         Map<String, Object> attributes = session.getAttributes();
         TerminalConnection connection = new TerminalConnection(session, (Caller) attributes.get(TerminalHandshake.CALLER),
                 (String) attributes.get(TerminalHandshake.HTTP_SESSION), (String) attributes.get(TerminalHandshake.ADDRESS),
-                clock.instant(), json);
+                clock.instant(), json, words);
         attributes.put(CONNECTION, connection);
         sessions.opened(connection);
     }
@@ -95,7 +95,7 @@ final class TerminalSocket extends AbstractWebSocketHandler {
         try {
             m = json.readTree(message.getPayload());
         } catch (JacksonException e) {
-            refuse(connection, Problem.invalid("The page sent a message that is not JSON: reload the page."));
+            refuse(connection, Problem.of(Problem.Kind.INVALID, TerminalRefusal.NOT_JSON));
             return;
         }
         String type = m.path("type").asString("");
@@ -108,8 +108,7 @@ final class TerminalSocket extends AbstractWebSocketHandler {
                     terminal.resize(size);
                 }
             }
-            default -> refuse(connection, Problem.invalid("Unknown message type '" + type
-                    + "': the page and the portal differ in version; reload the page."));
+            default -> refuse(connection, Problem.of(Problem.Kind.INVALID, TerminalRefusal.UNKNOWN_MESSAGE, type));
         }
     }
 
@@ -131,7 +130,7 @@ final class TerminalSocket extends AbstractWebSocketHandler {
 
     private void open(TerminalConnection connection, JsonNode m) {
         if (connection.terminal() != null) {
-            refuse(connection, Problem.conflict("This connection has its terminal already: reload the page for another one."));
+            refuse(connection, Problem.of(Problem.Kind.CONFLICT, TerminalRefusal.ALREADY_OPEN));
             return;
         }
         TerminalSize size = size(m);
@@ -162,8 +161,7 @@ final class TerminalSocket extends AbstractWebSocketHandler {
             return;
         } catch (RuntimeException e) {
             log.warn("terminal of {} did not open", caller.username(), e);
-            refuse(connection, Problem.unprocessable("The terminal could not open (" + e.getMessage()
-                    + "); try again, and tell the platform admins if it keeps failing."));
+            refuse(connection, Problem.of(Problem.Kind.UNPROCESSABLE, TerminalRefusal.COULD_NOT_OPEN, e.getMessage()));
             return;
         }
         connection.touched(clock.instant());
@@ -243,15 +241,16 @@ final class TerminalSocket extends AbstractWebSocketHandler {
     /** The terminal cannot open or the page misbehaved: says why, in the page's language, then closes the socket. */
     private void refuse(TerminalConnection connection, Problem p) {
         Locale locale = connection.locale();
+        String said = words.say(p, locale);
         Map<String, Object> error = new LinkedHashMap<>();
         error.put("type", "error");
-        error.put("message", words.say(p, locale));
+        error.put("message", said);
         Map<String, String> fields = new LinkedHashMap<>();
         words.fields(p, locale).forEach((field, message) -> fields.put(FORM_FIELDS.getOrDefault(field, field),
                 message));
         error.put("fields", fields);
         connection.control(error);
-        connection.end(TerminalConnection.Ending.EXITED, -1, p.getMessage());
+        connection.end(TerminalConnection.Ending.EXITED, -1, said);
     }
 
     @Override
