@@ -317,6 +317,30 @@ class WebTerminalIT extends PortalIT {
     }
 
     @Test
+    void aFrenchPagesSocketSaysItsRefusalsAndWhyItClosedInFrench() throws Exception {
+        String user = unique("langue");
+        orgWithUser(unique("langueco"), user, "USER");
+        Session web = login(user);
+        String origin = "http://localhost:" + port;
+        // The language cookie of a page switched to French rides along with the session cookie.
+        String french = web.cookie + "; vaniila-lang=fr";
+
+        Client unknown = new Client();
+        WebSocket first = connect(french, origin, web.csrf, unknown).get(10, TimeUnit.SECONDS);
+        first.sendText("{\"type\":\"hello\"}", true).join();
+        unknown.awaitClosed();
+        assertThat(unknown.control()).contains("Type de message « hello » inconnu").doesNotContain("Unknown message type");
+
+        Client idle = new Client();
+        WebSocket second = connect(french, origin, web.csrf, idle).get(10, TimeUnit.SECONDS);
+        second.sendText("{\"type\":\"open\",\"mode\":\"shell\",\"columns\":80,\"rows\":24}", true).join();
+        idle.await("$ ");
+        sessions.closeIdle(Instant.now().plus(Duration.ofMinutes(31)));
+        idle.awaitClosed();
+        assertThat(idle.control()).contains("\"reason\":\"idle\"").contains("aucune frappe au clavier depuis 30 minutes");
+    }
+
+    @Test
     void anotherOrganisationsJobsAreOutOfReachOfTheTerminal() throws Exception {
         String theirToken = orgWithUser(unique("theirs"), unique("them"), "USER");
         long theirs = submit(theirToken, fr.catie.vaniila.support.ApiClient.json("script", "sleep 600",
