@@ -30,19 +30,6 @@ public record JobView(long id, String name, String organisation, String user, St
         List<Placement> allocation, Map<String, Object> training, @JsonIgnore Phrase reasonPhrase,
         @JsonIgnore Phrase endPhrase) {
 
-    /** A view whose end, if any, is said in English only. */
-    public JobView(long id, String name, String organisation, String user, String queue, String type, String state,
-            String reason, String reasonCode, Integer position, Instant estimatedStart, Long priority,
-            Instant submittedAt, Instant startedAt, Instant endedAt, Integer exitCode, String endReason, int nodes,
-            int gpusPerNode, int tasksPerNode, String gpuFlavor, long walltimeSeconds, Long arrayParent,
-            Integer arrayIndex, String dependency, boolean held, String workdir, String stdout, String stderr, int run,
-            List<Placement> allocation, Map<String, Object> training, Phrase reasonPhrase) {
-        this(id, name, organisation, user, queue, type, state, reason, reasonCode, position, estimatedStart, priority,
-                submittedAt, startedAt, endedAt, exitCode, endReason, nodes, gpusPerNode, tasksPerNode, gpuFlavor,
-                walltimeSeconds, arrayParent, arrayIndex, dependency, held, workdir, stdout, stderr, run, allocation,
-                training, reasonPhrase, null);
-    }
-
     /**
      * One process of the job: where it runs and on which GPUs, and what it used as its node's agent last measured
      * (every few seconds while it runs).

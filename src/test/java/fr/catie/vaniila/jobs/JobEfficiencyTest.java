@@ -14,7 +14,7 @@ class JobEfficiencyTest {
     static JobView job(Instant started, Instant ended, List<JobView.Placement> allocation) {
         return new JobView(7, "n", "acme", "alice", "gpu", "BATCH", ended == null ? "RUNNING" : "COMPLETED", null,
                 null, null, null, 1L, T0, started, ended, ended == null ? null : 0, null, allocation.size(), 1, 1, null,
-                3600, null, null, null, false, "/w", "/w/o", "/w/e", 1, allocation, null, null);
+                3600, null, null, null, false, "/w", "/w/o", "/w/e", 1, allocation, null, null, null);
     }
 
     static JobView.Placement rank(int rank, int cores, long memoryMb, Double cpu, Long rss) {

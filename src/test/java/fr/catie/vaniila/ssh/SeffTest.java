@@ -14,7 +14,7 @@ class SeffTest {
     static JobView job(String state, Instant started, Instant ended, Integer exit, List<JobView.Placement> allocation) {
         return new JobView(12, "train", "acme", "alice", "gpu", "BATCH", state, null, null, null, null, 1L, T0, started,
                 ended, exit, null, 1, 1, 1, null, 3600, null, null, null, false, "/w", "/w/o", "/w/e", 1, allocation,
-                null, null);
+                null, null, null);
     }
 
     @Test

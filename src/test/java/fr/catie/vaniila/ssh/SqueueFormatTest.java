@@ -18,7 +18,7 @@ class SqueueFormatTest {
             Integer exit) {
         return new JobView(42, "a-long-job-name", "acme", "alice", "gpu", "BATCH", state, null, reasonCode, 1, null, 10L,
                 T0, started, null, exit, null, 1, 2, 1, null, 300, null, null, null, false, "/w", "/w/o", "/w/e", 1,
-                allocation, null, null);
+                allocation, null, null, null);
     }
 
     @Test
@@ -57,7 +57,7 @@ class SqueueFormatTest {
         JobView done = new JobView(7, "n", "acme", "alice", "gpu", "BATCH", "COMPLETED", null, null, null, null, 1L, T0, T0,
                 T0.plusSeconds(1800), 0, null, 1, 2, 1, null, 3600, null, null, null, false, "/w", "/w/o", "/w/e", 1,
                 List.of(new JobView.Placement("n1", 0, 0, List.of(0, 1), 2, 1, "v100-16g", "EXITED", 0, null, null)), null,
-                null);
+                null, null);
         assertThat(SlurmCommands.sacctField(done, "GPUHours", T0)).isEqualTo("1.000");
         assertThat(SlurmCommands.sacctField(done, "Elapsed", T0)).isEqualTo("00:30:00");
         assertThat(SlurmCommands.sacctField(done, "AllocGPUs", T0)).isEqualTo("2");
