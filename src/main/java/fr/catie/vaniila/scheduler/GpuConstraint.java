@@ -62,6 +62,7 @@ public sealed interface GpuConstraint {
             return flavor.memoryMb() >= memoryMb;
         }
 
+        /** The English of {@code ReasonDetail.GPU_WITH_MEMORY}, which the pages say in the user's language. */
         @Override
         public String describe() {
             return "GPU with >= " + (memoryMb / 1024) + " GB";

@@ -32,6 +32,9 @@ public enum ReasonDetail implements Wording {
     NONE_OF_THEM("(none)"),
     NO_FLAVOR_THERE("none"),
     GIGABYTES("{0} GB"),
+    /** GPUs of any flavor with at least {1} GB of memory each. */
+    GPUS_WITH_MEMORY("{0} x GPU with >= {1} GB"),
+    GPU_WITH_MEMORY("GPU with >= {0} GB"),
     WITH_CORES_AND_MEMORY(" with {0} cores and {1}"),
     WITH_CORES_AND_MEMORY_PER_GPU(" with, per GPU, {0} cores and {1}"),
     NO_UP_NODE("no UP node of queue {0} can host it right now (nodes down or draining)"),

@@ -33,8 +33,18 @@ final class Texts {
                 : String.format(Locale.ROOT, "%.1f", mb / 1024.0));
     }
 
-    static String gpus(int count, GpuFlavor flavor, JobRequest job) {
+    /** {@code 4 x v100-16g}, {@code 4 x GPU}, or a phrase for GPUs of a minimum memory, whose words translate. */
+    static Object gpus(int count, GpuFlavor flavor, JobRequest job) {
+        if (flavor == null && job.gpus() instanceof GpuConstraint.MinMemory m) {
+            return Phrase.of(ReasonDetail.GPUS_WITH_MEMORY, count, m.memoryMb() / 1024);
+        }
         return count + " x " + (flavor != null ? flavor.name() : job.gpus().describe());
+    }
+
+    /** How a sentence names the GPUs a job accepts: a flavor's name, or a phrase for a minimum memory. */
+    static Object accepted(GpuConstraint gpus) {
+        return gpus instanceof GpuConstraint.MinMemory m ? Phrase.of(ReasonDetail.GPU_WITH_MEMORY, m.memoryMb() / 1024)
+                : gpus.describe();
     }
 
     /** The cores and memory a job needs beside its GPUs, as a phrase that follows them; "" when it needs none. */
@@ -118,7 +128,7 @@ final class Texts {
                 names.add(index.flavors.get(f).name());
             }
         }
-        return Phrase.of(ReasonDetail.NO_FLAVOR, queue.name(), job.gpus().describe(),
+        return Phrase.of(ReasonDetail.NO_FLAVOR, queue.name(), accepted(job.gpus()),
                 names.isEmpty() ? Phrase.of(ReasonDetail.NO_FLAVOR_THERE) : String.join(", ", names));
     }
 

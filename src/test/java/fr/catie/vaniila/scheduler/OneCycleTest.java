@@ -73,8 +73,22 @@ class OneCycleTest {
                 .build(), s)).details());
         assertEquals("no node of queue gpu has a rtx2080ti-11g; flavors there: v100-16g",
                 ((Feasibility.Infeasible) Scheduler.check(aJob(4).flavor("rtx2080ti-11g").build(), s)).details());
-        assertEquals("no node of queue gpu has a GPU with >= 32 GB; flavors there: v100-16g",
-                ((Feasibility.Infeasible) Scheduler.check(aJob(5).minGpuMemoryGb(32).build(), s)).details());
+        Feasibility.Infeasible noSuchGpu = (Feasibility.Infeasible) Scheduler.check(aJob(5).minGpuMemoryGb(32).build(), s);
+        assertEquals("no node of queue gpu has a GPU with >= 32 GB; flavors there: v100-16g", noSuchGpu.details());
+        // "GPU with >= 32 GB" is a phrase of its own inside the sentence, so that the pages translate its words too.
+        assertTrue(keys(noSuchGpu.said()).contains("reason.detail.GPU_WITH_MEMORY"), keys(noSuchGpu.said()).toString());
+    }
+
+    /** The keys of a phrase and of the phrases nested in it. */
+    static List<String> keys(fr.catie.vaniila.wording.Phrase phrase) {
+        List<String> keys = new java.util.ArrayList<>();
+        keys.add(phrase.key());
+        for (Object a : phrase.args()) {
+            if (a instanceof fr.catie.vaniila.wording.Phrase nested) {
+                keys.addAll(keys(nested));
+            }
+        }
+        return keys;
     }
 
     @Test
