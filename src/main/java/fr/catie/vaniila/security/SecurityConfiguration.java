@@ -90,6 +90,19 @@ public class SecurityConfiguration {
         };
     }
 
+    /**
+     * Tomcat itself answers a bare 400 page to an encoded '/' or '\\' in a path, before the firewall above could say
+     * why: it lets them through, encoded, to the firewall, which refuses them the same way as '..' or '//'. Never
+     * decoded, they cannot reach a controller as a separator.
+     */
+    @Bean
+    org.springframework.boot.tomcat.TomcatConnectorCustomizer encodedSeparatorsReachTheFirewall() {
+        return connector -> {
+            connector.setEncodedSolidusHandling("passthrough");
+            connector.setEncodedReverseSolidusHandling("passthrough");
+        };
+    }
+
     @Bean
     @Order(2)
     SecurityFilterChain agentChain(HttpSecurity http, fr.catie.vaniila.gateway.NodeTokens nodeTokens) throws Exception {

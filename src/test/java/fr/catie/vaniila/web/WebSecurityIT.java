@@ -113,7 +113,8 @@ class WebSecurityIT extends PortalIT {
 
     @Test
     void anAddressTheFirewallRefusesSaysWhatToChange() throws Exception {
-        for (String path : new String[] {"/api/v1/jobs//1", "/api/v1/jobs/1;x=y", "/api/v1/jobs/%2e%2e/1"}) {
+        for (String path : new String[] {"/api/v1/jobs//1", "/api/v1/jobs/1;x=y", "/api/v1/jobs/%2e%2e/1",
+                "/api/v1/jobs/1%2F2", "/api/v1/jobs/1%5c2"}) {
             HttpResponse<String> r = get(path);
             assertThat(r.statusCode()).as(path).isEqualTo(400);
             assertThat(r.headers().firstValue("Content-Type").orElse("")).as(path).startsWith("application/problem+json");
@@ -124,6 +125,14 @@ class WebSecurityIT extends PortalIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(page.statusCode()).isEqualTo(400);
         assertThat(page.body()).contains("L’adresse de cette page est mal formée").contains("Suivez un lien du portail");
+        // An encoded '/' or '\\' is refused by the same page, not by Tomcat's own.
+        for (String path : new String[] {"/jobs/1%2F2", "/files/a%5Cb"}) {
+            HttpResponse<String> encoded = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                    + path)).header("Accept", "text/html").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(encoded.statusCode()).as(path).isEqualTo(400);
+            assertThat(encoded.body()).as(path).contains("The address of this page is malformed")
+                    .doesNotContain("HTTP Status 400");
+        }
 
         // Other 400 pages are not about the address: a refused parameter keeps the general sentence.
         String user = unique("badparam");
