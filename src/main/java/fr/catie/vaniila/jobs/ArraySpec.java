@@ -61,6 +61,30 @@ public record ArraySpec(List<Integer> indices, int maxRunning) {
         return new ArraySpec(new ArrayList<>(indices), maxRunning);
     }
 
+    /**
+     * The array as {@link #parse} reads it back: runs of consecutive indices as ranges, the others listed, the limit
+     * after '%' ({@code 0-9%2}, {@code 1,3,5-7}). Steps are not rebuilt: {@code 1-9:2} reads {@code 1,3,5,7,9}.
+     */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < indices.size(); i++) {
+            int from = indices.get(i);
+            int to = from;
+            while (i + 1 < indices.size() && indices.get(i + 1) == to + 1) {
+                to = indices.get(++i);
+            }
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(from);
+            if (to > from) {
+                sb.append(to == from + 1 ? "," : "-").append(to);
+            }
+        }
+        return maxRunning > 0 ? sb + "%" + maxRunning : sb.toString();
+    }
+
     private static Problem invalid(JobRefusal why, Object... args) {
         return Problem.invalid("array", why, args);
     }

@@ -564,6 +564,11 @@ public class Jobs {
     @Transactional(readOnly = true)
     public JobSubmission submission(Caller caller, long id) {
         JobView job = get(caller, id);
+        // A task of an array comes back as its whole array, which the form says; the user may keep one index only.
+        String array = job.arrayParent() == null ? null : new ArraySpec(jdbc.sql(
+                "SELECT array_index FROM jobs WHERE array_parent = ? ORDER BY array_index").param(job.arrayParent())
+                .query(Integer.class).list(), jdbc.sql("SELECT coalesce(array_max_running, 0) FROM jobs WHERE id = ?")
+                .param(id).query(Integer.class).single()).toString();
         return jdbc.sql("""
                 SELECT script, training, env, min_gpu_memory_mb, cores_per_node, cores_per_gpu, mem_per_node_mb,
                   mem_per_gpu_mb, tasks_per_node, array_parent, dependency FROM jobs WHERE id = ?""")
@@ -586,7 +591,7 @@ public class Jobs {
                             rs.getInt("cores_per_gpu"), rs.getInt("cores_per_node"),
                             rs.getLong("mem_per_gpu_mb") > 0 ? rs.getLong("mem_per_gpu_mb") : null,
                             rs.getLong("mem_per_node_mb") > 0 ? rs.getLong("mem_per_node_mb") : null,
-                            Walltime.format(Duration.ofSeconds(job.walltimeSeconds())), null,
+                            Walltime.format(Duration.ofSeconds(job.walltimeSeconds())), array,
                             rs.getString("dependency"), userEnv.isEmpty() ? null : userEnv, null, null, null, null, null,
                             training, isTraining && job.gpusPerNode() == 0 ? job.tasksPerNode() : null);
                 }).single();

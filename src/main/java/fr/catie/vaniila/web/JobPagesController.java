@@ -84,6 +84,8 @@ public class JobPagesController {
         Caller caller = Pages.caller();
         SubmitForm form = from == null ? SubmitForm.blank() : SubmitForm.of(jobs.submission(caller, from), json);
         model.addAttribute("resubmitOf", from);
+        // A task of an array: the form holds the whole array, and says how to run the task alone.
+        model.addAttribute("resubmitTask", from == null ? null : jobs.get(caller, from));
         return submitView(caller, form, Map.of(), null, model);
     }
 

@@ -49,7 +49,7 @@ record SubmitForm(String type, String name, String queue, String script, String 
         return new SubmitForm(training ? "training" : "batch", text(s.name()), text(s.queue()),
                 training ? json.writerWithDefaultPrettyPrinter().writeValueAsString(parameters) : text(s.script()),
                 s.nodes() == null ? "1" : s.nodes().toString(), s.gpusPerNode() == null ? "0" : s.gpusPerNode().toString(),
-                text(s.gpuFlavor()), cores, memory, text(s.walltime()), "", text(s.dependency()));
+                text(s.gpuFlavor()), cores, memory, text(s.walltime()), text(s.array()), text(s.dependency()));
     }
 
     private static String text(String s) {

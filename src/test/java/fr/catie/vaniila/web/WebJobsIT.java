@@ -110,6 +110,18 @@ class WebJobsIT extends BrowserIT {
         assertThat(browser.find("#script").getDomProperty("value")).contains("echo \"last line\"");
         assertThat(browser.find("#name").getDomProperty("value")).isEqualTo("live-log");
         assertThat(browser.find("#walltime").getDomProperty("value")).isEqualTo("00:10:00");
+
+        // A task of an array comes back as its whole array, and the form says how to run the task alone.
+        var tasks = api.post("/api/v1/jobs", "{\"name\": \"arr\", \"script\": \"echo $SLURM_ARRAY_TASK_ID\", "
+                + "\"array\": \"0-3%2\", \"hold\": true}", token).json().get("taskIds");
+        long task = tasks.get(1).asLong();
+        browser.open("/jobs/new?from=" + task);
+        assertThat(browser.find("#array").getDomProperty("value")).isEqualTo("0-3%2");
+        assertThat(browser.text("#array-task")).isEqualTo("Job " + task + " is task 1 of array " + tasks.get(0).asLong()
+                + ": the form holds the whole array; write 1 to run that task alone.");
+        for (var t : tasks) {
+            api.post("/api/v1/jobs/" + t.asLong() + "/cancel", null, token);
+        }
     }
 
     @Test
