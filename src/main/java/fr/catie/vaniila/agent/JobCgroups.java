@@ -161,19 +161,17 @@ sealed interface JobCgroups permits CgroupV2, CgroupV1 {
         return 0;
     }
 
-    /** Removes cgroup directories with rmdir, which works although they "contain" their interface files. */
+    /**
+     * Removes cgroup directories: {@link Files#delete} is rmdir(2) for a directory, which the kernel grants a cgroup
+     * without processes although it lists its interface files. False while one is still busy.
+     */
     static boolean rmdir(List<Path> dirs) {
         boolean all = true;
         for (Path dir : dirs) {
             try {
-                Process p = new ProcessBuilder("rmdir", dir.toString()).redirectErrorStream(true).start();
-                p.getInputStream().readAllBytes();
-                all &= p.waitFor() == 0 || !Files.exists(dir);
+                Files.deleteIfExists(dir);
             } catch (IOException e) {
                 all = false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
             }
         }
         return all;
