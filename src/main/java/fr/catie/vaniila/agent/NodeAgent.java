@@ -674,6 +674,11 @@ public final class NodeAgent implements AutoCloseable {
         if (t.cgroup != null && cgroups.isPresent()) {
             // Every process of the launch, whatever session or environment it gave itself.
             left.addAll(cgroups.get().killAll(t.launchId(), t.cgroup));
+            // Empty now, so removed now rather than once the logs are shipped, which an agent stopped meanwhile
+            // would never see; still busy, it is removed then.
+            if (cgroups.get().remove(t.cgroup)) {
+                t.cgroup = null;
+            }
         }
         // Without cgroups, the mark in the environment (a process that clears its environment escapes it).
         for (long pid : ProcessTable.carrying(JobLauncher.LAUNCH_MARK, t.launchId().toString())) {
