@@ -26,7 +26,10 @@ public final class AgentMessages {
     public record SyncRequest(String node, List<AgentEvent> events, List<LaunchUsage> usage, List<GpuSample> gpus) {
     }
 
-    /** Resource use of one running launch, summed over its process group. */
+    /**
+     * Resource use of one launch: while it runs, of its cgroup (every process it ran) or, without one, summed over
+     * its process group; once more after it ended, with the cgroup's final CPU time.
+     */
     public record LaunchUsage(LaunchId launchId, JobId jobId, double cpuSeconds, long maxRssMb,
             List<GpuSample> gpus) {
     }

@@ -16,7 +16,8 @@ import java.util.Set;
  * cgroup there. Below its own, because that is what it was given (a container, a systemd unit with
  * {@code Delegate=yes}): the root of a hierarchy belongs to whoever manages the machine. The memory hierarchy limits
  * {@code memory.limit_in_bytes} (and swap, where accounted, to the same), the cpu one {@code cpu.cfs_quota_us}; the
- * freezer, when present, holds the launch still while the agent kills it, so that nothing forks out of the kill.
+ * freezer, when present, holds the launch still while the agent kills it, so that nothing forks out of the kill;
+ * cpuacct, when present, counts the CPU time of every process the launch ran.
  */
 final class CgroupV1 implements JobCgroups {
 
@@ -24,6 +25,7 @@ final class CgroupV1 implements JobCgroups {
     private static final String MEMORY = "memory";
     private static final String CPU = "cpu";
     private static final String FREEZER = "freezer";
+    private static final String CPUACCT = "cpuacct";
 
     /** Controller to the directory holding the launches' cgroups in its hierarchy. */
     private final Map<String, Path> parents;
@@ -39,10 +41,14 @@ final class CgroupV1 implements JobCgroups {
      */
     static Detection detect(Path root, String selfCgroup) {
         Map<String, Path> parents = new LinkedHashMap<>();
-        for (String controller : List.of(MEMORY, CPU, FREEZER)) {
+        for (String controller : List.of(MEMORY, CPU, FREEZER, CPUACCT)) {
             Path own = root.resolve(controller).resolve(relative(ownPath(selfCgroup, controller)));
+            boolean optional = controller.equals(FREEZER) || controller.equals(CPUACCT);
+            if (controller.equals(CPUACCT) && Files.exists(root.resolve(CPU).resolve("cpuacct.usage"))) {
+                continue; // mounted with cpu ("cpu,cpuacct"): the cpu directory counts the CPU time already
+            }
             if (!Files.isDirectory(own)) {
-                if (controller.equals(FREEZER)) {
+                if (optional) {
                     continue;
                 }
                 return new Detection(null, "the agent's " + controller + " cgroup " + own + " is not there");
@@ -51,7 +57,7 @@ final class CgroupV1 implements JobCgroups {
             try {
                 Files.createDirectories(parent);
             } catch (IOException e) {
-                if (controller.equals(FREEZER)) {
+                if (optional) {
                     continue;
                 }
                 return new Detection(null, "the agent may not write " + own + " (" + e + ")");
@@ -113,7 +119,7 @@ final class CgroupV1 implements JobCgroups {
                             : "-1");
                 }
                 default -> {
-                    // the freezer has nothing to set
+                    // the freezer and cpuacct have nothing to set
                 }
             }
         }
@@ -166,6 +172,14 @@ final class CgroupV1 implements JobCgroups {
     public long oomKills(String saved) {
         return JobCgroups.dirs(saved).stream().map(d -> d.resolve("memory.oom_control")).filter(Files::exists)
                 .mapToLong(f -> JobCgroups.keyed(f, "oom_kill")).sum();
+    }
+
+    @Override
+    public java.util.OptionalDouble cpuSeconds(String saved) {
+        // cpuacct counts nanoseconds; where cpu and cpuacct share a hierarchy, the cpu directory has the file.
+        return JobCgroups.dirs(saved).stream().map(d -> d.resolve("cpuacct.usage")).filter(Files::exists)
+                .map(JobCgroups::number).filter(java.util.OptionalLong::isPresent)
+                .mapToDouble(n -> n.getAsLong() / 1e9).findFirst();
     }
 
     @Override

@@ -80,6 +80,13 @@ final class CgroupV2 implements JobCgroups {
     }
 
     @Override
+    public java.util.OptionalDouble cpuSeconds(String saved) {
+        Path stat = Path.of(saved).resolve("cpu.stat");
+        return Files.exists(stat) ? java.util.OptionalDouble.of(JobCgroups.keyed(stat, "usage_usec") / 1e6)
+                : java.util.OptionalDouble.empty();
+    }
+
+    @Override
     public boolean remove(String saved) {
         return JobCgroups.rmdir(List.of(Path.of(saved)));
     }

@@ -77,6 +77,12 @@ sealed interface JobCgroups permits CgroupV2, CgroupV1 {
     /** How many processes of the launch the kernel killed for going over its memory limit. */
     long oomKills(String saved);
 
+    /**
+     * The CPU time of every process the launch ever ran, those that exited included, as the kernel counts it; empty
+     * where the hierarchy does not count it (a v1 host without cpuacct).
+     */
+    java.util.OptionalDouble cpuSeconds(String saved);
+
     /** Removes a launch's cgroup once its processes are gone; false while it is still busy. */
     boolean remove(String saved);
 
@@ -143,6 +149,16 @@ sealed interface JobCgroups permits CgroupV2, CgroupV1 {
             return false;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** A file holding one number, such as {@code cpuacct.usage}; empty when absent or unreadable. */
+    static java.util.OptionalLong number(Path file) {
+        try {
+            String text = Files.readString(file).trim();
+            return text.matches("\\d+") ? java.util.OptionalLong.of(Long.parseLong(text)) : java.util.OptionalLong.empty();
+        } catch (IOException e) {
+            return java.util.OptionalLong.empty();
         }
     }
 

@@ -280,6 +280,7 @@ public final class NodeAgent implements AutoCloseable {
                 SyncRequest request = syncRequest();
                 SyncAnswer answer = link.sync(request, pollWait());
                 acknowledge(answer.ackSeq());
+                finalUsageSent(request);
                 for (Command command : answer.commands()) {
                     if (!running) {
                         break;
@@ -355,10 +356,32 @@ public final class NodeAgent implements AutoCloseable {
                 }
                 t.maxRssMb = Math.max(t.maxRssMb, u.rssMb());
                 List<GpuSample> own = gpus.stream().filter(g -> t.spec.gpuIndices().contains(g.index())).toList();
-                usages.add(new LaunchUsage(t.launchId(), t.spec.jobId(), u.cpuSeconds(), t.maxRssMb, own));
+                // The cgroup counts every process the launch ran, those outside its group and those gone.
+                double cpu = t.cgroup != null && cgroups.isPresent()
+                        ? cgroups.get().cpuSeconds(t.cgroup).orElse(u.cpuSeconds()) : u.cpuSeconds();
+                usages.add(new LaunchUsage(t.launchId(), t.spec.jobId(), cpu, t.maxRssMb, own));
+            }
+            for (TrackedLaunch t : launches.values()) {
+                if (t.phase == Phase.DRAINING && t.finalCpuSeconds != null && !t.finalUsageSent) {
+                    usages.add(new LaunchUsage(t.launchId(), t.spec.jobId(), t.finalCpuSeconds, t.maxRssMb,
+                            List.of()));
+                }
             }
         }
         return new SyncRequest(inventory.node(), events, usages, gpus);
+    }
+
+    /** The final usages the portal took: not sent again. */
+    private void finalUsageSent(SyncRequest request) {
+        synchronized (lock) {
+            for (LaunchUsage u : request.usage()) {
+                TrackedLaunch t = launches.get(u.launchId());
+                if (t != null && t.phase == Phase.DRAINING && t.finalCpuSeconds != null) {
+                    t.finalUsageSent = true;
+                    dirty = true;
+                }
+            }
+        }
     }
 
     private int pollWait() {
@@ -578,7 +601,8 @@ public final class NodeAgent implements AutoCloseable {
                 if (t.phase != Phase.SPAWNING) {
                     tailMetrics(t, now);
                 }
-                if (t.phase == Phase.DRAINING && t.stdoutDone && (t.stderrDone || t.sameStdoutAndStderr())) {
+                if (t.phase == Phase.DRAINING && t.stdoutDone && (t.stderrDone || t.sameStdoutAndStderr())
+                        && (t.finalCpuSeconds == null || t.finalUsageSent)) {
                     launches.remove(t.launchId());
                     if (t.cgroup != null && cgroups.isPresent()) {
                         cgroups.get().remove(t.cgroup);
@@ -657,6 +681,10 @@ public final class NodeAgent implements AutoCloseable {
         t.exitCode = exitCode;
         t.signal = signal;
         t.phase = Phase.DRAINING;
+        if (t.cgroup != null && cgroups.isPresent()) {
+            // Read before the cgroup goes: the CPU time of all it ran, sent as its last usage.
+            cgroups.get().cpuSeconds(t.cgroup).ifPresent(cpu -> t.finalCpuSeconds = cpu);
+        }
         endLeftovers(t);
         terminals.remove(t.launchId());
         remember(emit(seq -> new AgentEvent.Exited(seq, t.launchId(), t.spec.jobId(), now, exitCode, signal,

@@ -43,6 +43,9 @@ final class TrackedLaunch {
     long metricsOffset;
     String cgroup;
     long maxRssMb;
+    /** The CPU time its cgroup counted when it ended, sent once more as its usage; null without a cgroup. */
+    Double finalCpuSeconds;
+    boolean finalUsageSent;
 
 
     TrackedLaunch() {

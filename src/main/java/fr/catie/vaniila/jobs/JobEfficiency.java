@@ -6,10 +6,11 @@ import java.util.Optional;
 
 /**
  * What a job used of what it was given, as Slurm's {@code seff} tells its users: its processes' CPU time against
- * its cores over its run time, and the most memory they held against its memory. From the agents' measures, taken
- * every few seconds while it runs: a job shorter than that has none, and the last seconds of a run are not counted.
- * With several processes, the memory is the sum of each one's peak: an estimate from above of what they held at
- * once, as {@code seff} says of several tasks.
+ * its cores over its run time, and the most memory they held against its memory. From its nodes' agents: the CPU
+ * time is the kernel's count for the job's cgroup, all of it once the job ended (on a node without cgroups, what its
+ * process group showed at the last of the samples taken every few seconds); the memory is the peak of those samples,
+ * so a job shorter than a sample has none. With several processes, the memory is the sum of each one's peak: an
+ * estimate from above of what they held at once, as {@code seff} says of several tasks.
  *
  * @param processes    its processes (one per rank)
  * @param cores        cores given, all processes together

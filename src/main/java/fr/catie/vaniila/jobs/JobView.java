@@ -32,7 +32,7 @@ public record JobView(long id, String name, String organisation, String user, St
 
     /**
      * One process of the job: where it runs and on which GPUs, and what it used as its node's agent last measured
-     * (every few seconds while it runs).
+     * (every few seconds while it runs, and the CPU time once more when it ended).
      *
      * @param cpuSeconds CPU time of its processes; null until measured
      * @param maxRssMb   the most resident memory its processes held together, MiB; null until measured

@@ -68,6 +68,22 @@ class JobsIT extends PortalIT {
     }
 
     @Test
+    void theCpuTimeOfEveryProcessAJobRanIsCountedEvenOutsideItsProcessGroup() {
+        // Two seconds of CPU in a session of its own: the job's process group never holds it, its cgroup does.
+        long id = submit(token, json("name", "elsewhere", "script",
+                "#!/bin/bash\nsetsid timeout 2 sh -c 'while :; do :; done'\nexit 0"));
+        awaitState(token, id, Duration.ofSeconds(60), "COMPLETED");
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        double cpu = 0;
+        while (cpu < 1.0 && System.nanoTime() < deadline) {
+            var used = api.get("/api/v1/jobs/" + id, token).json().get("allocation").get(0).get("cpuSeconds");
+            cpu = used == null || used.isNull() ? 0 : used.asDouble();
+            sleep(200);
+        }
+        assertThat(cpu).as("CPU seconds of job " + id).isGreaterThan(1.0);
+    }
+
+    @Test
     void aJobOverItsMemoryEndsFailedSayingWhatToAskFor() {
         // The node's cgroup holds the job to its 1 GiB; the kernel kills the process that wants 2. The script goes
         // on and exits 0, yet the job failed: its work is likely lost.
