@@ -11,8 +11,8 @@ import java.util.Optional;
 /**
  * Bench command: what a launch's cgroups cost, on this machine's own hierarchy. Each launch of a job that exits at
  * once is timed twice: from {@code start} until its pid is known (the account, directories, files, the cgroups'
- * creation and limits, the process and the wrapper), then its end (the out-of-memory count, the kill of what is
- * left in its cgroup, the cgroup's removal). Launches with and without cgroups alternate in one run, so that the
+ * creation and limits, the process and the wrapper), then its end (the out-of-memory count, the CPU time, the kill
+ * of what is left in its cgroup, the cgroup's removal). Launches with and without cgroups alternate in one run, so that the
  * ratio holds on a shared, noisy machine. Run as root, it creates and removes the test account vaniila-t1.
  *
  * <p>Usage: {@code java -cp <test classpath> fr.catie.vaniila.agent.LaunchCgroupBench [LAUNCHES] [ROUNDS]}
@@ -85,6 +85,7 @@ public final class LaunchCgroupBench {
         long t1 = System.nanoTime();
         if (spawned.cgroup() != null) {
             cgroups.oomKills(spawned.cgroup());
+            cgroups.cpuSeconds(spawned.cgroup());
             cgroups.killAll(spec.launchId(), spawned.cgroup());
             while (!cgroups.remove(spawned.cgroup())) {
                 Thread.sleep(1);
