@@ -277,10 +277,11 @@ public final class NodeAgent implements AutoCloseable {
                 if (!registered) {
                     register();
                 }
-                SyncRequest request = syncRequest();
+                List<LaunchId> finals = new ArrayList<>();
+                SyncRequest request = syncRequest(finals);
                 SyncAnswer answer = link.sync(request, pollWait());
                 acknowledge(answer.ackSeq());
-                finalUsageSent(request);
+                finalUsageSent(finals);
                 for (Command command : answer.commands()) {
                     if (!running) {
                         break;
@@ -332,7 +333,8 @@ public final class NodeAgent implements AutoCloseable {
                 + " MiB, " + inventory.gpus().size() + " GPU(s), " + runningNow.size() + " running launch(es)");
     }
 
-    private SyncRequest syncRequest() {
+    /** @param finals filled with the launches whose final usage the request carries */
+    private SyncRequest syncRequest(List<LaunchId> finals) {
         List<AgentEvent> events;
         Map<LaunchId, TrackedLaunch> watched = new LinkedHashMap<>();
         Set<Long> groups = new HashSet<>();
@@ -351,8 +353,8 @@ public final class NodeAgent implements AutoCloseable {
         synchronized (lock) {
             for (TrackedLaunch t : watched.values()) {
                 ProcessTable.GroupUsage u = usage.get(t.jobPid);
-                if (u == null) {
-                    continue;
+                if (u == null || t.phase != Phase.RUNNING) {
+                    continue; // gone, or ended meanwhile: its final usage follows
                 }
                 t.maxRssMb = Math.max(t.maxRssMb, u.rssMb());
                 List<GpuSample> own = gpus.stream().filter(g -> t.spec.gpuIndices().contains(g.index())).toList();
@@ -365,18 +367,22 @@ public final class NodeAgent implements AutoCloseable {
                 if (t.phase == Phase.DRAINING && t.finalCpuSeconds != null && !t.finalUsageSent) {
                     usages.add(new LaunchUsage(t.launchId(), t.spec.jobId(), t.finalCpuSeconds, t.maxRssMb,
                             List.of()));
+                    finals.add(t.launchId());
                 }
             }
         }
         return new SyncRequest(inventory.node(), events, usages, gpus);
     }
 
-    /** The final usages the portal took: not sent again. */
-    private void finalUsageSent(SyncRequest request) {
+    /**
+     * The final usages the portal took: not sent again. Only those the request carried: a launch that ended while
+     * an earlier sample of it was on its way has its final usage still to send.
+     */
+    private void finalUsageSent(List<LaunchId> finals) {
         synchronized (lock) {
-            for (LaunchUsage u : request.usage()) {
-                TrackedLaunch t = launches.get(u.launchId());
-                if (t != null && t.phase == Phase.DRAINING && t.finalCpuSeconds != null) {
+            for (LaunchId id : finals) {
+                TrackedLaunch t = launches.get(id);
+                if (t != null) {
                     t.finalUsageSent = true;
                     dirty = true;
                 }
