@@ -43,6 +43,14 @@ public record JobEfficiency(int processes, int cores, Duration elapsed, double c
         return Optional.of(new JobEfficiency(job.allocation().size(), cores, elapsed, cpu, peak, memory));
     }
 
+    /**
+     * Whether a memory sample was taken: a process always holds some memory, so a peak of 0 means that the job ended
+     * before the agent's first sample (its CPU time, counted by its cgroup, is known all the same).
+     */
+    public boolean memoryMeasured() {
+        return peakMemoryMb > 0;
+    }
+
     /** Core-seconds given: its cores over its run time. */
     public double coreSeconds() {
         return cores * (double) elapsed.toMillis() / 1000.0;

@@ -717,7 +717,8 @@ public class SlurmCommands {
             // What the agents measured: empty until they did, as Slurm leaves a job's usage empty until a step's.
             case "TotalCPU" -> JobEfficiency.of(j, now).map(e -> SlurmTime.sacct(Duration.ofSeconds(
                     Math.round(e.cpuSeconds())))).orElse("");
-            case "MaxRSS" -> JobEfficiency.of(j, now).map(e -> e.peakMemoryMb() * 1024 + "K").orElse("");
+            case "MaxRSS" -> JobEfficiency.of(j, now).filter(JobEfficiency::memoryMeasured)
+                    .map(e -> e.peakMemoryMb() * 1024 + "K").orElse("");
             case "ReqMem" -> j.allocation().isEmpty() ? ""
                     : j.allocation().stream().mapToLong(JobView.Placement::memoryMb).sum() + "M";
             default -> "";
@@ -904,10 +905,16 @@ public class SlurmCommands {
         sb.append(String.format(Locale.ROOT, "CPU Efficiency: %.2f%% of %s core-walltime%n", e.cpuShare() * 100,
                 SlurmTime.sacct(Duration.ofSeconds(Math.round(e.coreSeconds())))));
         sb.append("Job Wall-clock time: ").append(SlurmTime.sacct(e.elapsed())).append('\n');
-        sb.append("Memory Utilized: ").append(seffMemory(e.peakMemoryMb()))
-                .append(e.processes() > 1 ? " (estimated maximum)" : "").append('\n');
-        sb.append(String.format(Locale.ROOT, "Memory Efficiency: %.2f%% of %s%n", e.memoryShare() * 100,
-                seffMemory(e.memoryMb())));
+        if (e.memoryMeasured()) {
+            sb.append("Memory Utilized: ").append(seffMemory(e.peakMemoryMb()))
+                    .append(e.processes() > 1 ? " (estimated maximum)" : "").append('\n');
+            sb.append(String.format(Locale.ROOT, "Memory Efficiency: %.2f%% of %s%n", e.memoryShare() * 100,
+                    seffMemory(e.memoryMb())));
+        } else {
+            sb.append("Memory Utilized: not measured (the node samples memory every few seconds; this job ")
+                    .append(state.onNodes() ? "has not been sampled yet" : "ended before its first sample")
+                    .append(")\n");
+        }
         if (state.onNodes()) {
             sb.append("WARNING: Efficiency statistics may be misleading for RUNNING jobs.\n");
         }

@@ -66,9 +66,10 @@ public class JobTimes {
         return clock.instant();
     }
 
-    /** A duration of fractional seconds, rounded to the second, as {@link #duration(long)} writes it. */
-    public String duration(double seconds) {
-        return duration(Math.round(seconds));
+    /** CPU time: under a minute in seconds with a decimal ({@code 0.3 s}, {@code 0,3 s} in French), else as a duration. */
+    public String cpuTime(double seconds) {
+        return seconds < 60 ? String.format(org.springframework.context.i18n.LocaleContextHolder.getLocale(), "%.1f s",
+                seconds) : duration(Math.round(seconds));
     }
 
     /** Minutes from now until the instant (negative when past), for "starts in about N min". */

@@ -51,6 +51,19 @@ class SeffTest {
     }
 
     @Test
+    void aJobEndedBeforeItsFirstMemorySampleHasItsCpuTimeAndSaysItsMemoryWasNotMeasured() {
+        // Its cgroup counted its CPU time at its end; no memory sample was taken in its 1 s.
+        JobView quick = job("COMPLETED", T0, T0.plusSeconds(1), 0, List.of(new JobView.Placement("n1", 0, 0,
+                List.of(0), 1, 1024, "v100-16g", "EXITED", 0, 0.9, 0L)));
+        assertThat(SlurmCommands.seffReport(quick, T0)).endsWith("CPU Utilized: 00:00:01\n"
+                + "CPU Efficiency: 90.00% of 00:00:01 core-walltime\nJob Wall-clock time: 00:00:01\n"
+                + "Memory Utilized: not measured (the node samples memory every few seconds; this job ended before "
+                + "its first sample)\n");
+        assertThat(SlurmCommands.sacctField(quick, "MaxRSS", T0)).isEmpty();
+        assertThat(SlurmCommands.sacctField(quick, "TotalCPU", T0)).isEqualTo("00:00:01");
+    }
+
+    @Test
     void aRunningJobIsMeasuredUntilNowWithSeffsWarning() {
         JobView running = job("RUNNING", T0, null, null, List.of(
                 new JobView.Placement("n1", 0, 0, List.of(0), 2, 512, "v100-16g", "RUNNING", null, 10.0, 100L),

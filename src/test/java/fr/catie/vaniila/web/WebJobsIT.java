@@ -102,7 +102,7 @@ class WebJobsIT extends BrowserIT {
         // What it used, as its node measured it during its 10 s of sleeps: next to nothing of its core.
         browser.open("/jobs/" + id);
         assertThat(browser.text("#efficiency")).containsPattern("CPU\\s+\\d+ % of its \\d+ core\\(s\\) over its run "
-                + "time \\(CPU time 00:00:0\\d\\)").containsPattern("Memory\\s+\\d+ %: at most [\\d.]+ GB of its [\\d.]+ GB");
+                + "time \\(CPU time \\d\\.\\d s\\)").containsPattern("Memory\\s+\\d+ %: at most \\d+ MB of its [\\d.]+ GB");
 
         // Resubmit pre-fills the form with the job as it was submitted.
         browser.click("#resubmit");
