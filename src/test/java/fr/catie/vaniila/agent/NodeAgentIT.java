@@ -612,6 +612,24 @@ class NodeAgentIT {
     }
 
     @Test
+    void aJobsFinalCpuTimeIsSentAfterItEndedEvenWhileASampleWasOnItsWay() throws Exception {
+        Path root = machineCgroups();
+        startAgent(config().withCgroupRoot(root), new HttpPortalLink(portal.uri(), PortalHarness.TOKEN));
+        // The agent's syncs wait a second at the portal, each with a sample of the running job: one is on its way
+        // when the job ends, and the final usage must still follow.
+        LaunchSpec spec = spec("cg-real-4", 121, LaunchKind.BATCH, String.join("\n", "#!/bin/bash",
+                "timeout 1.5 sh -c 'while :; do :; done'", "exit 0", ""), List.of(), 0, 1, List.of(), Map.of(), 1, 200);
+        portal.send(PortalHarness.launchCommand("c-cg-real-4", spec));
+        portal.await(AgentEvent.Exited.class, spec.launchId(), WAIT);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!portal.cpuAfterExit.containsKey("cg-real-4") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(portal.cpuAfterExit.containsKey("cg-real-4"), "no usage came after the launch's EXITED");
+        assertTrue(portal.cpuAfterExit.get("cg-real-4") > 0.3, "CPU seconds: " + portal.cpuAfterExit);
+    }
+
+    @Test
     void aProcessThatLeavesItsSessionAndClearsItsEnvironmentEndsWithTheJob() throws Exception {
         Path root = machineCgroups();
         startAgent(config().withCgroupRoot(root), new HttpPortalLink(portal.uri(), PortalHarness.TOKEN));

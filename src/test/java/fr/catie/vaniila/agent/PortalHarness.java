@@ -44,6 +44,9 @@ final class PortalHarness implements AutoCloseable {
     final List<AgentEvent> applied = new CopyOnWriteArrayList<>();
     final List<Integer> chunkSizes = new CopyOnWriteArrayList<>();
     final List<String> protocolErrors = new CopyOnWriteArrayList<>();
+    /** Launch id to the CPU seconds of the usage a sync carried after (or with) the launch's EXITED, as the last. */
+    final Map<String, Double> cpuAfterExit = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<String> exited = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final LinkedBlockingQueue<JsonNode> commands = new LinkedBlockingQueue<>();
     private final Map<String, Sink> logs = new HashMap<>();
 
@@ -248,6 +251,15 @@ final class PortalHarness implements AutoCloseable {
                 }
                 applied.add(e);
                 appliedSeq = e.seq();
+                if (e instanceof AgentEvent.Exited x) {
+                    exited.add(x.launchId().value());
+                }
+            }
+            for (JsonNode u : request.path("usage")) {
+                String launch = u.path("launchId").asString("");
+                if (exited.contains(launch)) {
+                    cpuAfterExit.put(launch, u.path("cpuSeconds").asDouble());
+                }
             }
             ack = appliedSeq;
         }
