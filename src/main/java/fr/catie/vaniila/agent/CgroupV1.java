@@ -8,6 +8,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -175,10 +177,10 @@ final class CgroupV1 implements JobCgroups {
     }
 
     @Override
-    public java.util.OptionalDouble cpuSeconds(String saved) {
+    public OptionalDouble cpuSeconds(String saved) {
         // cpuacct counts nanoseconds; where cpu and cpuacct share a hierarchy, the cpu directory has the file.
         return JobCgroups.dirs(saved).stream().map(d -> d.resolve("cpuacct.usage")).filter(Files::exists)
-                .map(JobCgroups::number).filter(java.util.OptionalLong::isPresent)
+                .map(JobCgroups::number).filter(OptionalLong::isPresent)
                 .mapToDouble(n -> n.getAsLong() / 1e9).findFirst();
     }
 

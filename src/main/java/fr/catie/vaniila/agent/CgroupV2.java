@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -80,10 +81,10 @@ final class CgroupV2 implements JobCgroups {
     }
 
     @Override
-    public java.util.OptionalDouble cpuSeconds(String saved) {
+    public OptionalDouble cpuSeconds(String saved) {
         Path stat = Path.of(saved).resolve("cpu.stat");
-        return Files.exists(stat) ? java.util.OptionalDouble.of(JobCgroups.keyed(stat, "usage_usec") / 1e6)
-                : java.util.OptionalDouble.empty();
+        return Files.exists(stat) ? OptionalDouble.of(JobCgroups.keyed(stat, "usage_usec") / 1e6)
+                : OptionalDouble.empty();
     }
 
     @Override

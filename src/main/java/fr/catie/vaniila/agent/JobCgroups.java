@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -81,7 +83,7 @@ sealed interface JobCgroups permits CgroupV2, CgroupV1 {
      * The CPU time of every process the launch ever ran, those that exited included, as the kernel counts it; empty
      * where the hierarchy does not count it (a v1 host without cpuacct).
      */
-    java.util.OptionalDouble cpuSeconds(String saved);
+    OptionalDouble cpuSeconds(String saved);
 
     /** Removes a launch's cgroup once its processes are gone; false while it is still busy. */
     boolean remove(String saved);
@@ -153,12 +155,12 @@ sealed interface JobCgroups permits CgroupV2, CgroupV1 {
     }
 
     /** A file holding one number, such as {@code cpuacct.usage}; empty when absent or unreadable. */
-    static java.util.OptionalLong number(Path file) {
+    static OptionalLong number(Path file) {
         try {
             String text = Files.readString(file).trim();
-            return text.matches("\\d+") ? java.util.OptionalLong.of(Long.parseLong(text)) : java.util.OptionalLong.empty();
+            return text.matches("\\d+") ? OptionalLong.of(Long.parseLong(text)) : OptionalLong.empty();
         } catch (IOException e) {
-            return java.util.OptionalLong.empty();
+            return OptionalLong.empty();
         }
     }
 
