@@ -565,14 +565,16 @@ public class Jobs {
     public JobSubmission submission(Caller caller, long id) {
         JobView job = get(caller, id);
         // A task of an array comes back as its whole array, which the form says; the user may keep one index only.
-        String array = job.arrayParent() == null ? null : new ArraySpec(jdbc.sql(
+        List<Integer> arrayIndices = job.arrayParent() == null ? null : jdbc.sql(
                 "SELECT array_index FROM jobs WHERE array_parent = ? ORDER BY array_index").param(job.arrayParent())
-                .query(Integer.class).list(), jdbc.sql("SELECT coalesce(array_max_running, 0) FROM jobs WHERE id = ?")
-                .param(id).query(Integer.class).single()).toString();
+                .query(Integer.class).list();
         return jdbc.sql("""
                 SELECT script, training, env, min_gpu_memory_mb, cores_per_node, cores_per_gpu, mem_per_node_mb,
-                  mem_per_gpu_mb, tasks_per_node, array_parent, dependency FROM jobs WHERE id = ?""")
+                  mem_per_gpu_mb, tasks_per_node, array_parent, array_max_running, dependency FROM jobs WHERE id = ?""")
                 .param(id).query((rs, n) -> {
+                    // getInt reads a NULL limit as 0, ArraySpec's "no limit".
+                    String array = arrayIndices == null ? null
+                            : new ArraySpec(arrayIndices, rs.getInt("array_max_running")).toString();
                     @SuppressWarnings("unchecked")
                     Map<String, Object> training = rs.getString("training") == null ? null
                             : new LinkedHashMap<>(json.readValue(rs.getString("training"), Map.class));
