@@ -21,10 +21,12 @@ import java.util.jar.JarFile;
  * @param trainingCommand  the command that runs this jar's roles; a TRAINING launch appends its argv
  * @param nvidiaSmi        the nvidia-smi command, sampled each sync when the node has real GPUs
  * @param agentVersion     the version the agent registers with
+ * @param nvidiaDriverDir  where the NVIDIA driver describes its GPUs ({@link GpuDeviceNumbers#DRIVER_DIR}): the
+ *                         device file of each, which jobs not given that GPU may not open
  */
 public record AgentConfig(Inventory inventory, Path stateDir, int idleWaitSeconds, int busyWaitSeconds,
         Duration monitorInterval, Path cgroupRoot, List<String> trainingCommand, String nvidiaSmi,
-        String agentVersion) {
+        String agentVersion, Path nvidiaDriverDir) {
 
     /** The agent's version, sent at registration. */
     public static final String VERSION = "0.1.0";
@@ -46,37 +48,43 @@ public record AgentConfig(Inventory inventory, Path stateDir, int idleWaitSecond
      */
     public static AgentConfig of(Inventory inventory, Path stateDir) {
         return new AgentConfig(inventory, stateDir, 20, 2, Duration.ofMillis(500), Path.of("/sys/fs/cgroup"),
-                currentJvmCommand(), "nvidia-smi", VERSION);
+                currentJvmCommand(), "nvidia-smi", VERSION, GpuDeviceNumbers.DRIVER_DIR);
     }
 
     /** A copy with other poll waits. */
     public AgentConfig withWaits(int idleSeconds, int busySeconds) {
         return new AgentConfig(inventory, stateDir, idleSeconds, busySeconds, monitorInterval, cgroupRoot,
-                trainingCommand, nvidiaSmi, agentVersion);
+                trainingCommand, nvidiaSmi, agentVersion, nvidiaDriverDir);
     }
 
     /** A copy with another monitor interval. */
     public AgentConfig withMonitorInterval(Duration interval) {
         return new AgentConfig(inventory, stateDir, idleWaitSeconds, busyWaitSeconds, interval, cgroupRoot,
-                trainingCommand, nvidiaSmi, agentVersion);
+                trainingCommand, nvidiaSmi, agentVersion, nvidiaDriverDir);
     }
 
     /** A copy with another cgroup root (null: no limits). */
     public AgentConfig withCgroupRoot(Path root) {
         return new AgentConfig(inventory, stateDir, idleWaitSeconds, busyWaitSeconds, monitorInterval, root,
-                trainingCommand, nvidiaSmi, agentVersion);
+                trainingCommand, nvidiaSmi, agentVersion, nvidiaDriverDir);
     }
 
     /** A copy with another training command. */
     public AgentConfig withTrainingCommand(List<String> command) {
         return new AgentConfig(inventory, stateDir, idleWaitSeconds, busyWaitSeconds, monitorInterval, cgroupRoot,
-                command, nvidiaSmi, agentVersion);
+                command, nvidiaSmi, agentVersion, nvidiaDriverDir);
     }
 
     /** A copy with another nvidia-smi command. */
     public AgentConfig withNvidiaSmi(String command) {
         return new AgentConfig(inventory, stateDir, idleWaitSeconds, busyWaitSeconds, monitorInterval, cgroupRoot,
-                trainingCommand, command, agentVersion);
+                trainingCommand, command, agentVersion, nvidiaDriverDir);
+    }
+
+    /** A copy with another directory where the NVIDIA driver describes its GPUs. */
+    public AgentConfig withNvidiaDriverDir(Path dir) {
+        return new AgentConfig(inventory, stateDir, idleWaitSeconds, busyWaitSeconds, monitorInterval, cgroupRoot,
+                trainingCommand, nvidiaSmi, agentVersion, dir);
     }
 
     /**

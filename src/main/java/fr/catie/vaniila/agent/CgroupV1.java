@@ -3,6 +3,7 @@ package fr.catie.vaniila.agent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,7 +20,9 @@ import java.util.Set;
  * {@code Delegate=yes}): the root of a hierarchy belongs to whoever manages the machine. The memory hierarchy limits
  * {@code memory.limit_in_bytes} (and swap, where accounted, to the same), the cpu one {@code cpu.cfs_quota_us}; the
  * freezer, when present, holds the launch still while the agent kills it, so that nothing forks out of the kill;
- * cpuacct, when present, counts the CPU time of every process the launch ran.
+ * cpuacct, when present, counts the CPU time of every process the launch ran; devices, when present, denies the
+ * launch the device files of the node's GPUs that are not its own (Slurm's {@code ConstrainDevices}): a job that
+ * ignores {@code CUDA_VISIBLE_DEVICES} still cannot open another job's GPU.
  */
 final class CgroupV1 implements JobCgroups {
 
@@ -28,6 +31,7 @@ final class CgroupV1 implements JobCgroups {
     private static final String CPU = "cpu";
     private static final String FREEZER = "freezer";
     private static final String CPUACCT = "cpuacct";
+    private static final String DEVICES = "devices";
 
     /** Controller to the directory holding the launches' cgroups in its hierarchy. */
     private final Map<String, Path> parents;
@@ -43,9 +47,9 @@ final class CgroupV1 implements JobCgroups {
      */
     static Detection detect(Path root, String selfCgroup) {
         Map<String, Path> parents = new LinkedHashMap<>();
-        for (String controller : List.of(MEMORY, CPU, FREEZER, CPUACCT)) {
+        for (String controller : List.of(MEMORY, CPU, FREEZER, CPUACCT, DEVICES)) {
             Path own = root.resolve(controller).resolve(relative(ownPath(selfCgroup, controller)));
-            boolean optional = controller.equals(FREEZER) || controller.equals(CPUACCT);
+            boolean optional = !controller.equals(MEMORY) && !controller.equals(CPU);
             if (controller.equals(CPUACCT) && Files.exists(root.resolve(CPU).resolve("cpuacct.usage"))) {
                 continue; // mounted with cpu ("cpu,cpuacct"): the cpu directory counts the CPU time already
             }
@@ -97,33 +101,52 @@ final class CgroupV1 implements JobCgroups {
     }
 
     @Override
-    public Placement create(LaunchId launchId, int cores, long memoryMb) throws IOException {
+    public boolean confinesDevices() {
+        return parents.containsKey(DEVICES);
+    }
+
+    @Override
+    public Placement create(LaunchId launchId, int cores, long memoryMb, List<GpuDeviceNumbers.CharDevice> denied)
+            throws IOException {
         List<Path> dirs = new ArrayList<>();
-        for (Map.Entry<String, Path> e : parents.entrySet()) {
-            Path dir = e.getValue().resolve(launchId.value());
-            Files.createDirectories(dir);
-            dirs.add(dir);
-            switch (e.getKey()) {
-                case MEMORY -> {
-                    if (memoryMb > 0) {
-                        String bytes = Long.toString(memoryMb * 1024 * 1024);
-                        Files.writeString(dir.resolve("memory.limit_in_bytes"), bytes);
-                        // No swap beyond the limit, where swap is accounted: a job over its memory is killed rather
-                        // than slowing its node down (the same as memory.swap.max 0 in v2).
-                        if (Files.exists(dir.resolve("memory.memsw.limit_in_bytes"))) {
-                            Files.writeString(dir.resolve("memory.memsw.limit_in_bytes"), bytes);
+        try {
+            for (Map.Entry<String, Path> e : parents.entrySet()) {
+                Path dir = e.getValue().resolve(launchId.value());
+                Files.createDirectories(dir);
+                dirs.add(dir);
+                switch (e.getKey()) {
+                    case MEMORY -> {
+                        if (memoryMb > 0) {
+                            String bytes = Long.toString(memoryMb * 1024 * 1024);
+                            Files.writeString(dir.resolve("memory.limit_in_bytes"), bytes);
+                            // No swap beyond the limit, where swap is accounted: a job over its memory is killed
+                            // rather than slowing its node down (the same as memory.swap.max 0 in v2).
+                            if (Files.exists(dir.resolve("memory.memsw.limit_in_bytes"))) {
+                                Files.writeString(dir.resolve("memory.memsw.limit_in_bytes"), bytes);
+                            }
                         }
                     }
-                }
-                case CPU -> {
-                    Files.writeString(dir.resolve("cpu.cfs_period_us"), Long.toString(PERIOD_MICROS));
-                    Files.writeString(dir.resolve("cpu.cfs_quota_us"), cores > 0 ? Long.toString(cores * PERIOD_MICROS)
-                            : "-1");
-                }
-                default -> {
-                    // the freezer and cpuacct have nothing to set
+                    case CPU -> {
+                        Files.writeString(dir.resolve("cpu.cfs_period_us"), Long.toString(PERIOD_MICROS));
+                        Files.writeString(dir.resolve("cpu.cfs_quota_us"),
+                                cores > 0 ? Long.toString(cores * PERIOD_MICROS) : "-1");
+                    }
+                    case DEVICES -> {
+                        // One rule per write, as `echo RULE > devices.deny` does: the kernel parses one from each.
+                        for (GpuDeviceNumbers.CharDevice device : denied) {
+                            Files.writeString(dir.resolve("devices.deny"), device.rule() + "\n",
+                                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                        }
+                    }
+                    default -> {
+                        // the freezer and cpuacct have nothing to set
+                    }
                 }
             }
+        } catch (IOException e) {
+            // Half a cgroup would run the launch without some of its limits, or leave directories behind.
+            JobCgroups.rmdir(dirs);
+            throw e;
         }
         return new Placement(JobCgroups.saved(dirs), dirs.stream().map(d -> d.resolve("cgroup.procs")).toList());
     }

@@ -43,7 +43,13 @@ final class CgroupV2 implements JobCgroups {
     }
 
     @Override
-    public Placement create(LaunchId launchId, int cores, long memoryMb) throws IOException {
+    public boolean confinesDevices() {
+        return false;
+    }
+
+    @Override
+    public Placement create(LaunchId launchId, int cores, long memoryMb, List<GpuDeviceNumbers.CharDevice> denied)
+            throws IOException {
         Path dir = parent().resolve(launchId.value());
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("memory.max"), memoryMb > 0 ? Long.toString(memoryMb * 1024 * 1024) : "max");

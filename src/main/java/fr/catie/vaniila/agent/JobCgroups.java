@@ -70,8 +70,17 @@ sealed interface JobCgroups permits CgroupV2, CgroupV1 {
      *
      * @param cores    cores; 0 for no CPU limit
      * @param memoryMb MiB; 0 for no memory limit
+     * @param denied   devices the launch may not open (the node's GPUs that are not its own); honoured only where
+     *                 {@link #confinesDevices()}
      */
-    Placement create(LaunchId launchId, int cores, long memoryMb) throws IOException;
+    Placement create(LaunchId launchId, int cores, long memoryMb, List<GpuDeviceNumbers.CharDevice> denied)
+            throws IOException;
+
+    /**
+     * Whether {@link #create} withholds devices: cgroup v1's devices controller. cgroup v2 filters devices only
+     * through an eBPF program attached to the cgroup, which the agent does not load.
+     */
+    boolean confinesDevices();
 
     /** SIGKILLs every process in the launch's cgroup; returns their pids. */
     Set<Long> killAll(LaunchId launchId, String saved);

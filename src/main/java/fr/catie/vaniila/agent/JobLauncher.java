@@ -81,18 +81,23 @@ final class JobLauncher {
     private final String agentUser;
     private final Optional<JobCgroups> cgroups;
     private final List<String> trainingCommand;
+    private final Map<Integer, GpuDeviceNumbers.CharDevice> gpuDevices;
     private final UnixAccounts accounts = new UnixAccounts();
 
     /**
      * @param asRoot          whether the agent runs as root (then jobs run as their users)
      * @param cgroups         the cgroups to put launches in, if usable
      * @param trainingCommand the command that runs the jar's roles; a TRAINING launch appends its argv
+     * @param gpuDevices      the device of each real GPU by index, which a launch may open only if it is given that
+     *                        GPU; empty when the node's GPUs are virtual or cannot be confined
      */
-    JobLauncher(boolean asRoot, Optional<JobCgroups> cgroups, List<String> trainingCommand) {
+    JobLauncher(boolean asRoot, Optional<JobCgroups> cgroups, List<String> trainingCommand,
+            Map<Integer, GpuDeviceNumbers.CharDevice> gpuDevices) {
         this.asRoot = asRoot;
         this.agentUser = System.getProperty("user.name");
         this.cgroups = cgroups;
         this.trainingCommand = List.copyOf(trainingCommand);
+        this.gpuDevices = Map.copyOf(gpuDevices);
     }
 
     /** Whether the agent process runs as root, read from /proc/self/status. */
@@ -177,9 +182,11 @@ final class JobLauncher {
         String cgroup = null;
         List<String> command = new ArrayList<>();
         if (cgroups.isPresent()) {
+            List<GpuDeviceNumbers.CharDevice> otherGpus = gpuDevices.entrySet().stream()
+                    .filter(e -> !spec.gpuIndices().contains(e.getKey())).map(Map.Entry::getValue).toList();
             try {
                 JobCgroups.Placement placement = cgroups.get().create(spec.launchId(), spec.cores(),
-                        spec.memoryMb());
+                        spec.memoryMb(), otherGpus);
                 cgroup = placement.saved();
                 // The first process joins the cgroup (each hierarchy of it, in v1) before exec'ing the wrapper, so
                 // every job process is in it. Arguments: how many cgroup.procs files, the files, the command.
@@ -188,7 +195,9 @@ final class JobLauncher {
                         Integer.toString(placement.procs().size())));
                 placement.procs().forEach(procs -> command.add(procs.toString()));
             } catch (IOException e) {
-                LOG.log(Level.WARNING, "launch " + spec.launchId() + ": no cgroup limits (" + e + ")");
+                // Without its cgroup the job could take the node's memory, or open GPUs given to other jobs.
+                throw new LaunchException("the job's cgroup could not be created (" + e.getMessage()
+                        + "): the node's administrator should look at the agent's log", e);
             }
         }
         command.add("setsid");

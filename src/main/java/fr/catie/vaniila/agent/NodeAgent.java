@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongFunction;
+import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -108,8 +109,42 @@ public final class NodeAgent implements AutoCloseable {
             log(Level.INFO, "the agent is not root: jobs run as its own user '" + System.getProperty("user.name")
                     + "' (a development setup; run the agent as root for jobs to run as their users)");
         }
-        this.launcher = new JobLauncher(asRoot, cgroups, config.trainingCommand());
+        this.launcher = new JobLauncher(asRoot, cgroups, config.trainingCommand(), gpuDevices());
         this.nvidiaSmi = new NvidiaSmi(config.nvidiaSmi());
+    }
+
+    /**
+     * The device of each real GPU, which launches not given it may not open; empty, with one log line saying why,
+     * when the GPUs cannot be withheld so (CUDA_VISIBLE_DEVICES alone then steers each job to its own).
+     */
+    private Map<Integer, GpuDeviceNumbers.CharDevice> gpuDevices() {
+        if (!inventory.hasRealGpus()) {
+            return Map.of();
+        }
+        String why;
+        if (cgroups.isEmpty()) {
+            why = "jobs run without cgroups";
+        } else if (!cgroups.get().confinesDevices()) {
+            why = cgroups.get() + " has no devices controller the agent can use (cgroup v2 needs an eBPF program,"
+                    + " which the agent does not load)";
+        } else {
+            try {
+                Optional<Map<Integer, GpuDeviceNumbers.CharDevice>> devices = GpuDeviceNumbers.devicesByIndex(
+                        inventory.gpus(), GpuDeviceNumbers.minorsByUuid(config.nvidiaDriverDir()));
+                if (devices.isPresent()) {
+                    log(Level.INFO, "each job may open only its own GPUs' device files: " + devices.get().entrySet()
+                            .stream().map(e -> "GPU " + e.getKey() + " is /dev/nvidia" + e.getValue().minor())
+                            .collect(Collectors.joining(", ")));
+                    return devices.get();
+                }
+                why = config.nvidiaDriverDir() + " does not give the device minor of every GPU nvidia-smi lists";
+            } catch (IOException e) {
+                why = config.nvidiaDriverDir() + " could not be read (" + e + ")";
+            }
+        }
+        log(Level.WARNING, "jobs can open every GPU's device file of this node, only CUDA_VISIBLE_DEVICES steers"
+                + " each to its own: " + why);
+        return Map.of();
     }
 
     /**

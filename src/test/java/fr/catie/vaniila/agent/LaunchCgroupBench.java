@@ -33,8 +33,8 @@ public final class LaunchCgroupBench {
         Path base = Files.createTempDirectory("agent-cgroup-bench");
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
         boolean root = JobLauncher.runningAsRoot();
-        JobLauncher plain = new JobLauncher(root, Optional.empty(), List.of());
-        JobLauncher limited = new JobLauncher(root, Optional.of(cgroups), List.of());
+        JobLauncher plain = new JobLauncher(root, Optional.empty(), List.of(), Map.of());
+        JobLauncher limited = new JobLauncher(root, Optional.of(cgroups), List.of(), Map.of());
         try {
             launch(plain, cgroups, base, "warm", 0); // the account and the JIT, out of the measure
             for (int round = 1; round <= rounds; round++) {
@@ -52,7 +52,7 @@ public final class LaunchCgroupBench {
                 long[] alone = new long[launches];
                 for (int i = 0; i < launches; i++) {
                     long t = System.nanoTime();
-                    JobCgroups.Placement p = cgroups.create(new LaunchId("bench-alone-" + round + "-" + i), 1, 1024);
+                    JobCgroups.Placement p = cgroups.create(new LaunchId("bench-alone-" + round + "-" + i), 1, 1024, List.of());
                     cgroups.remove(p.saved());
                     alone[i] = System.nanoTime() - t;
                 }

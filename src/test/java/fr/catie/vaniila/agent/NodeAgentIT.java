@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -642,6 +643,50 @@ class NodeAgentIT {
                 "exit 0", ""), List.of(), 0, 10, List.of(), Map.of(), 1, 200);
         portal.send(PortalHarness.launchCommand("c-cg-real-3", spec));
         assertTheChildDiesWithItsJob(spec, "a process that cleared its environment outlived its job");
+    }
+
+    @Test
+    void aJobMayOpenItsOwnGpusDeviceFileAndNoOtherGpus() throws Exception {
+        Path root = machineCgroups();
+        assumeTrue(JobCgroups.detect(root).cgroups().confinesDevices(), "no devices controller on this machine");
+        // Three GPUs as the NVIDIA driver describes them, their minors in another order than nvidia-smi's indices,
+        // and real character devices of the driver's major for them. No driver answers here, so opening one fails
+        // with "No such device or address" if the cgroup lets the job through, "Operation not permitted" if not.
+        int n = COUNTER.incrementAndGet();
+        Path driver = base.resolve("nvidia-driver-" + n);
+        Path dev = Files.createDirectories(base.resolve("dev-" + n));
+        int[] minorOfIndex = {1, 2, 0};
+        List<GpuDevice> gpus = new ArrayList<>();
+        for (int index = 0; index < 3; index++) {
+            String uuid = "GPU-it-" + n + "-" + index;
+            Path board = Files.createDirectories(driver.resolve("0000:0" + index + ":00.0"));
+            Files.writeString(board.resolve("information"), "Model: \t\t Tesla V100\nGPU UUID: \t " + uuid
+                    + "\nDevice Minor: \t " + minorOfIndex[index] + "\n");
+            Process mknod = new ProcessBuilder("mknod", "-m", "666", dev.resolve("nvidia" + index).toString(), "c",
+                    Integer.toString(GpuDeviceNumbers.NVIDIA_MAJOR), Integer.toString(index)).inheritIO().start();
+            assertEquals(0, mknod.waitFor());
+            gpus.add(new GpuDevice(index, uuid, "Tesla V100-SXM2-16GB", "v100-16g", 16384, false));
+        }
+        Files.setPosixFilePermissions(dev, PosixFilePermissions.fromString("rwxr-xr-x"));
+        AgentConfig config = AgentConfig.of(new Inventory("it-node", null, null, 4, 8192, gpus), stateDir)
+                .withWaits(1, 1).withMonitorInterval(Duration.ofMillis(200)).withCgroupRoot(root)
+                .withNvidiaDriverDir(driver).withNvidiaSmi("true");
+        startAgent(config, new HttpPortalLink(portal.uri(), PortalHarness.TOKEN));
+        // GPU index 1 is minor 2: the job may open /dev/nvidia2 only.
+        LaunchSpec spec = spec("cg-gpu-1", 121, LaunchKind.BATCH, String.join("\n", "#!/bin/bash",
+                "for m in 0 1 2; do echo \"nvidia$m: $(head -c1 " + dev + "/nvidia$m 2>&1 >/dev/null)\"; done",
+                "echo cuda=$CUDA_VISIBLE_DEVICES", ""), List.of(), 0, 1, List.of(1), Map.of(), 1, 200);
+        portal.send(PortalHarness.launchCommand("c-cg-gpu-1", spec));
+        AgentEvent.Exited exited = portal.await(AgentEvent.Exited.class, spec.launchId(), WAIT);
+        assertEquals(ExitReason.EXITED, exited.reason(), String.valueOf(exited));
+        String out = portal.awaitLog(spec.launchId(), LogStream.STDOUT, "cuda=", WAIT);
+        assertTrue(out.contains("nvidia2: head: cannot open '" + dev + "/nvidia2' for reading: No such device or"
+                + " address"), out);
+        for (int other : new int[] {0, 1}) {
+            assertTrue(out.contains("nvidia" + other + ": head: cannot open '" + dev + "/nvidia" + other
+                    + "' for reading: Operation not permitted"), out);
+        }
+        assertTrue(out.contains("cuda=1"), out);
     }
 
     @Test
