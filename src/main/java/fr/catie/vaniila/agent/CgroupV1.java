@@ -101,6 +101,11 @@ final class CgroupV1 implements JobCgroups {
     }
 
     @Override
+    public List<Path> parents() {
+        return List.copyOf(parents.values());
+    }
+
+    @Override
     public boolean confinesDevices() {
         return parents.containsKey(DEVICES);
     }

@@ -43,6 +43,11 @@ final class CgroupV2 implements JobCgroups {
     }
 
     @Override
+    public List<Path> parents() {
+        return List.of(root.resolve("vaniila"));
+    }
+
+    @Override
     public boolean confinesDevices() {
         return false;
     }

@@ -4,12 +4,16 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * The cgroups launches run in: one per launch, {@code vaniila/<launchId>}, holding its memory and CPU limits and
@@ -96,6 +100,44 @@ sealed interface JobCgroups permits CgroupV2, CgroupV1 {
 
     /** Removes a launch's cgroup once its processes are gone; false while it is still busy. */
     boolean remove(String saved);
+
+    /** The directories holding the launches' cgroups, {@code vaniila}: one, or one per v1 hierarchy. */
+    List<Path> parents();
+
+    /**
+     * Removes the cgroups that launches left behind when their agent did not see them end (an agent killed for
+     * good, or a state directory lost): those below {@link #parents()} that hold no process, are older than
+     * {@code minAge} (a launch's own cgroup is empty only for the moment before its first process joins it), and
+     * belong to no launch in {@code keep}. Other agents of the machine share the parents, hence the age.
+     *
+     * @param keep   the launch ids whose cgroups stay (the agent's tracked launches)
+     * @param minAge how old an empty cgroup must be to go
+     * @return the launch ids (directory names) of the cgroups removed, once each
+     */
+    default Set<String> removeLeftovers(Set<String> keep, Duration minAge) {
+        Set<String> removed = new TreeSet<>();
+        Instant before = Instant.now().minus(minAge);
+        for (Path parent : parents()) {
+            try (Stream<Path> children = Files.list(parent)) {
+                for (Path dir : children.filter(Files::isDirectory).toList()) {
+                    String name = dir.getFileName().toString();
+                    if (keep.contains(name) || !pids(dir.resolve("cgroup.procs")).isEmpty()
+                            || Files.getLastModifiedTime(dir).toInstant().isAfter(before)) {
+                        continue;
+                    }
+                    try {
+                        Files.delete(dir);
+                        removed.add(name);
+                    } catch (IOException e) {
+                        // a process joined it meanwhile, or it is not a cgroup: it stays
+                    }
+                }
+            } catch (IOException e) {
+                // the parent is gone or unreadable: nothing to remove there
+            }
+        }
+        return removed;
+    }
 
     /** The directories of a saved form (several for v1, one per hierarchy). */
     static List<Path> dirs(String saved) {

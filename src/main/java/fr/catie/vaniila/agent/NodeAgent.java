@@ -19,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -160,6 +161,7 @@ public final class NodeAgent implements AutoCloseable {
         try {
             agent = new NodeAgent(config, link, store);
             agent.load();
+            agent.removeLeftoverCgroups();
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -210,6 +212,29 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- life cycle
+
+    /** How old an empty cgroup of no tracked launch must be for the agent to remove it at start. */
+    static final Duration LEFTOVER_CGROUP_AGE = Duration.ofMinutes(1);
+
+    /**
+     * Removes the empty cgroups launches left behind when no agent saw them end (an agent that died for good, a
+     * lost state directory): the launches adopted above keep theirs.
+     */
+    private void removeLeftoverCgroups() {
+        if (cgroups.isEmpty()) {
+            return;
+        }
+        Set<String> keep = new HashSet<>();
+        synchronized (lock) {
+            launches.keySet().forEach(id -> keep.add(id.value()));
+        }
+        Set<String> removed = cgroups.get().removeLeftovers(keep, LEFTOVER_CGROUP_AGE);
+        if (!removed.isEmpty()) {
+            log(Level.INFO, "removed the empty cgroups of " + removed.size() + " launch(es) that ended unseen by"
+                    + " their agent: " + removed.stream().limit(10).collect(Collectors.joining(", "))
+                    + (removed.size() > 10 ? ", ..." : ""));
+        }
+    }
 
     private void load() throws IOException {
         StateStore.State state = store.load(inventory.node());

@@ -12,9 +12,11 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -687,6 +689,48 @@ class NodeAgentIT {
                     + "' for reading: Operation not permitted"), out);
         }
         assertTrue(out.contains("cuda=1"), out);
+    }
+
+    @Test
+    void anAgentRemovesTheEmptyCgroupsLaunchesLeftBehindWhenTheirAgentDied() throws Exception {
+        Path root = machineCgroups();
+        JobCgroups cgroups = JobCgroups.detect(root).cgroups();
+        int n = COUNTER.incrementAndGet();
+        // Real cgroups: one whose agent died before its launch ended (empty, two minutes old), one still running a
+        // process, one made a moment ago (a launch about to start, of another agent of this machine).
+        JobCgroups.Placement left = cgroups.create(new LaunchId("left-" + n), 1, 64, List.of());
+        JobCgroups.Placement busy = cgroups.create(new LaunchId("busy-" + n), 1, 64, List.of());
+        JobCgroups.Placement fresh = cgroups.create(new LaunchId("fresh-" + n), 1, 64, List.of());
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        try {
+            for (Path procs : busy.procs()) {
+                Files.writeString(procs, Long.toString(sleeper.pid()));
+            }
+            FileTime old = FileTime.from(Instant.now().minus(Duration.ofMinutes(2)));
+            for (String saved : List.of(left.saved(), busy.saved())) {
+                for (Path dir : JobCgroups.dirs(saved)) {
+                    Files.setLastModifiedTime(dir, old);
+                }
+            }
+            startAgent(config().withCgroupRoot(root), new HttpPortalLink(portal.uri(), PortalHarness.TOKEN));
+            for (Path dir : JobCgroups.dirs(left.saved())) {
+                assertFalse(Files.exists(dir), dir + " was left");
+            }
+            for (Path dir : JobCgroups.dirs(busy.saved())) {
+                assertTrue(Files.exists(dir), dir + " holds a process and was removed");
+            }
+            for (Path dir : JobCgroups.dirs(fresh.saved())) {
+                assertTrue(Files.exists(dir), dir + " was made a moment ago and was removed");
+            }
+        } finally {
+            sleeper.destroyForcibly().waitFor();
+            // The sleeper is gone from it once reaped; the removal is retried for that moment.
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!cgroups.remove(busy.saved()) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            cgroups.remove(fresh.saved());
+        }
     }
 
     @Test
