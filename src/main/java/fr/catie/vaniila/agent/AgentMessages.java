@@ -11,7 +11,18 @@ public final class AgentMessages {
 
     /** {@code POST /agent/v1/register}: who the node is and what it still runs. */
     public record Registration(String node, String hostname, String address, String agentVersion, int cores,
-            long memoryMb, List<GpuDevice> gpus, List<RunningLaunch> running) {
+            long memoryMb, List<GpuDevice> gpus, List<RunningLaunch> running, String jobLimits, String gpuIsolation) {
+
+        /** {@link #jobLimits}: each job in a cgroup v2 with its memory and cores. */
+        public static final String LIMITS_CGROUP_V2 = "cgroup-v2";
+        /** {@link #jobLimits}: each job in cgroup v1 hierarchies with its memory and cores. */
+        public static final String LIMITS_CGROUP_V1 = "cgroup-v1";
+        /** {@link #jobLimits}: jobs run without memory or CPU limits (the agent's log says why). */
+        public static final String LIMITS_NONE = "none";
+        /** {@link #gpuIsolation}: a job may open only its own GPUs' device files. */
+        public static final String GPUS_DEVICE_CGROUP = "device-cgroup";
+        /** {@link #gpuIsolation}: only {@code CUDA_VISIBLE_DEVICES} steers jobs to their GPUs. */
+        public static final String GPUS_VISIBLE_DEVICES = "cuda-visible-devices";
     }
 
     /** A launch the agent still runs, listed at registration so that the portal reconciles. */

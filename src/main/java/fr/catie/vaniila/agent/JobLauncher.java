@@ -100,6 +100,11 @@ final class JobLauncher {
         this.gpuDevices = Map.copyOf(gpuDevices);
     }
 
+    /** Whether launches are denied the device files of the GPUs that are not theirs. */
+    boolean confinesGpus() {
+        return cgroups.isPresent() && !gpuDevices.isEmpty();
+    }
+
     /** Whether the agent process runs as root, read from /proc/self/status. */
     static boolean runningAsRoot() {
         try {

@@ -114,6 +114,18 @@ public final class NodeAgent implements AutoCloseable {
         this.nvidiaSmi = new NvidiaSmi(config.nvidiaSmi());
     }
 
+    /** How jobs are held to their memory and cores here, for the portal's administrators. */
+    private String jobLimits() {
+        return cgroups.map(c -> c instanceof CgroupV2 ? Registration.LIMITS_CGROUP_V2 : Registration.LIMITS_CGROUP_V1)
+                .orElse(Registration.LIMITS_NONE);
+    }
+
+    /** How jobs are held to their GPUs here; null on a node without real GPUs. */
+    private String gpuIsolation() {
+        return !inventory.hasRealGpus() ? null
+                : launcher.confinesGpus() ? Registration.GPUS_DEVICE_CGROUP : Registration.GPUS_VISIBLE_DEVICES;
+    }
+
     /**
      * The device of each real GPU, which launches not given it may not open; empty, with one log line saying why,
      * when the GPUs cannot be withheld so (CUDA_VISIBLE_DEVICES alone then steers each job to its own).
@@ -386,7 +398,7 @@ public final class NodeAgent implements AutoCloseable {
         }
         RegisterAnswer answer = link.register(new Registration(inventory.node(), inventory.hostname(),
                 inventory.address(), config.agentVersion(), inventory.cores(), inventory.memoryMb(), inventory.gpus(),
-                runningNow));
+                runningNow, jobLimits(), gpuIsolation()));
         acknowledge(answer.ackSeq());
         registered = true;
         log(Level.INFO, "registered with the portal: " + inventory.cores() + " cores, " + inventory.memoryMb()

@@ -41,6 +41,10 @@ public class AgentGateway {
     private static final Logger log = LoggerFactory.getLogger(AgentGateway.class);
     static final int HEARTBEAT_SECONDS = 5;
     static final int MAX_WAIT_SECONDS = 25;
+    /** The values of a registration's {@code jobLimits} the portal knows; see docs/agent-protocol.md. */
+    static final Set<String> JOB_LIMITS = Set.of("cgroup-v2", "cgroup-v1", "none");
+    /** The values of a registration's {@code gpuIsolation} the portal knows. */
+    static final Set<String> GPU_ISOLATION = Set.of("device-cgroup", "cuda-visible-devices");
 
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
@@ -110,16 +114,19 @@ public class AgentGateway {
         }
         Long ackSeq = tx.execute(status -> {
             Map<String, Object> row = jdbc.sql("""
-                    INSERT INTO nodes (name, hostname, address, cores, memory_mb, agent_version, last_seen_at, reconcile_running)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?::uuid[])
+                    INSERT INTO nodes (name, hostname, address, cores, memory_mb, agent_version, last_seen_at, reconcile_running,
+                      job_limits, gpu_isolation)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?::uuid[], ?, ?)
                     ON CONFLICT (name) DO UPDATE SET hostname = EXCLUDED.hostname, address = EXCLUDED.address,
                       cores = EXCLUDED.cores, memory_mb = EXCLUDED.memory_mb, agent_version = EXCLUDED.agent_version,
                       last_seen_at = EXCLUDED.last_seen_at, reconcile_running = EXCLUDED.reconcile_running,
+                      job_limits = EXCLUDED.job_limits, gpu_isolation = EXCLUDED.gpu_isolation,
                       state = CASE WHEN nodes.state = 'DOWN' THEN 'UP' ELSE nodes.state END,
                       state_reason = CASE WHEN nodes.state = 'DOWN' THEN NULL ELSE nodes.state_reason END
                     RETURNING id, last_seq""")
                     .params(node, text(body, "hostname"), body.path("address").asString(null), cores, memory,
-                            body.path("agentVersion").asString(null), ts(clock.instant()), uuidArray(running))
+                            body.path("agentVersion").asString(null), ts(clock.instant()), uuidArray(running),
+                            known(body, "jobLimits", JOB_LIMITS), known(body, "gpuIsolation", GPU_ISOLATION))
                     .query().listOfRows().get(0);
             long nodeId = ((Number) row.get("id")).longValue();
             jdbc.sql("DELETE FROM node_gpus WHERE node_id = ?").param(nodeId).update();
@@ -354,6 +361,12 @@ public class AgentGateway {
         if (!"*".equals(allowed) && !allowed.equals(node)) {
             throw Problem.forbidden("This node token is for node '" + allowed + "', not '" + node + "'.");
         }
+    }
+
+    /** A field among known values; null when absent, or a value of a newer agent this portal cannot show. */
+    private static String known(JsonNode body, String field, Set<String> values) {
+        String value = text(body, field);
+        return value != null && values.contains(value) ? value : null; // Set.of refuses to look up null
     }
 
     private static String text(JsonNode body, String field) {

@@ -114,9 +114,14 @@ public class Nodes {
             Long jobId, String organisation, Integer utilization) {
     }
 
-    /** A node with its state, what is allocated on it and its GPUs' use. */
+    /**
+     * A node with its state, what is allocated on it and its GPUs' use; how its agent holds jobs ({@code jobLimits}:
+     * {@code cgroup-v2}, {@code cgroup-v1} or {@code none}; {@code gpuIsolation}: {@code device-cgroup} or
+     * {@code cuda-visible-devices}, null without real GPUs), both null until an agent that says so registers.
+     */
     public record NodeStatus(String name, String state, String stateReason, int cores, int coresAllocated,
-            long memoryMb, long memoryAllocatedMb, java.time.Instant lastSeenAt, String agentVersion, List<GpuUse> gpus) {
+            long memoryMb, long memoryAllocatedMb, java.time.Instant lastSeenAt, String agentVersion, List<GpuUse> gpus,
+            String jobLimits, String gpuIsolation) {
     }
 
     /** The cluster map: every node with its allocations, GPU holders shown only to whom may see them. */
@@ -138,13 +143,15 @@ public class Nodes {
                 });
         return jdbc.sql("""
                 SELECT n.id, n.name, n.state, n.state_reason, n.cores, n.memory_mb, n.last_seen_at, n.agent_version,
+                  n.job_limits, n.gpu_isolation,
                   coalesce(sum(l.cores), 0) AS cores_used, coalesce(sum(l.memory_mb), 0) AS mem_used
                 FROM nodes n LEFT JOIN launches l ON l.node_id = n.id AND l.state IN ('LAUNCHING', 'RUNNING')
                 GROUP BY n.id ORDER BY n.name""")
                 .query((rs, n) -> new NodeStatus(rs.getString("name"), rs.getString("state"), rs.getString("state_reason"),
                         rs.getInt("cores"), rs.getInt("cores_used"), rs.getLong("memory_mb"), rs.getLong("mem_used"),
                         rs.getTimestamp("last_seen_at") == null ? null : rs.getTimestamp("last_seen_at").toInstant(),
-                        rs.getString("agent_version"), List.copyOf(gpus.getOrDefault(rs.getLong("id"), List.of()))))
+                        rs.getString("agent_version"), List.copyOf(gpus.getOrDefault(rs.getLong("id"), List.of())),
+                        rs.getString("job_limits"), rs.getString("gpu_isolation")))
                 .list();
     }
 

@@ -802,7 +802,11 @@ public class SlurmCommands {
                                     + "RealMemory=" + n.memoryMb() + " AllocMem=" + n.memoryAllocatedMb() + sep
                                     + "Gres=" + gres(List.of(n), false) + " GresUsed=" + gres(List.of(n), true) + sep
                                     + "LastBusyTime=" + SlurmTime.instant(n.lastSeenAt(), "None") + " Version="
-                                    + n.agentVersion() + (n.stateReason() == null ? "" : sep + "Reason=" + n.stateReason()));
+                                    + n.agentVersion() + sep
+                                    // How the agent holds jobs: Slurm shows its TaskPlugin in scontrol show config.
+                                    + "JobLimits=" + (n.jobLimits() == null ? "unknown" : n.jobLimits())
+                                    + (n.gpuIsolation() == null ? "" : " GpuIsolation=" + n.gpuIsolation())
+                                    + (n.stateReason() == null ? "" : sep + "Reason=" + n.stateReason()));
                             out.println();
                         }
                     }

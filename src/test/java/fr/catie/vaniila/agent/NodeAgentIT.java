@@ -189,6 +189,8 @@ class NodeAgentIT {
         assertEquals(2, registration.gpus().size());
         assertEquals("v100-16g", registration.gpus().get(0).flavor());
         assertTrue(registration.gpus().get(0).virtual());
+        assertEquals(Registration.LIMITS_NONE, registration.jobLimits(), "this agent runs without cgroups");
+        assertNull(registration.gpuIsolation(), "virtual GPUs have no device to withhold");
         assertEquals(List.of(), portal.protocolErrors);
     }
 
@@ -689,6 +691,9 @@ class NodeAgentIT {
                     + "' for reading: Operation not permitted"), out);
         }
         assertTrue(out.contains("cuda=1"), out);
+        Registration registration = portal.registrations.get(0);
+        assertEquals(Registration.LIMITS_CGROUP_V1, registration.jobLimits());
+        assertEquals(Registration.GPUS_DEVICE_CGROUP, registration.gpuIsolation());
     }
 
     @Test

@@ -143,6 +143,11 @@ class SshIT extends PortalIT {
         assertThat(nodes.out().lines().count()).isGreaterThanOrEqualTo(7);
         OpenSsh.Result node = client.ssh(null, "scontrol", "show", "partition");
         assertThat(node.out()).contains("PartitionName=");
+        // Each node says how its agent holds jobs (the portal's in-process agents: this machine's cgroups, if any).
+        OpenSsh.Result shown = client.ssh(null, "scontrol", "show", "node");
+        assertThat(shown.exit()).as(shown.toString()).isZero();
+        assertThat(shown.out()).containsPattern("JobLimits=(cgroup-v2|cgroup-v1|none)\\b")
+                .doesNotContain("JobLimits=unknown").doesNotContain("GpuIsolation=");
         OpenSsh.Result share = client.ssh(null, "sshare");
         assertThat(share.exit()).as(share.toString()).isZero();
         assertThat(share.out()).contains(org).contains("GPU-hours this month");

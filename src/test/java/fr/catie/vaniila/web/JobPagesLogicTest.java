@@ -104,7 +104,7 @@ class JobPagesLogicTest {
     }
 
     static Nodes.NodeStatus node(String name, String state, Nodes.GpuUse... gpus) {
-        return new Nodes.NodeStatus(name, state, null, 20, 2, 1000, 10, null, "1", List.of(gpus));
+        return new Nodes.NodeStatus(name, state, null, 20, 2, 1000, 10, null, "1", List.of(gpus), "cgroup-v1", null);
     }
 
     @Test

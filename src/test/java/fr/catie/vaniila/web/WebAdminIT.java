@@ -13,6 +13,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.StreamSupport;
 
 import tools.jackson.databind.JsonNode;
 import fr.catie.vaniila.support.ApiClient;
@@ -158,6 +159,18 @@ class WebAdminIT extends BrowserIT {
         // Nodes: drain the only titan node; a titan job then waits; resume it and the job runs.
         browser.open("/admin/nodes");
         assertThat(browser.text("tr[data-node='" + TITAN_NODE + "'] .state")).isEqualTo("up");
+        // How the node's agent holds jobs, in words, as its registration said (this machine's cgroups, if any).
+        String limits = StreamSupport.stream(api.get("/api/v1/nodes", admin).json().spliterator(), false)
+                .filter(n -> n.get("name").asString().equals(TITAN_NODE)).findFirst().orElseThrow()
+                .get("jobLimits").asString();
+        assertThat(browser.text("tr[data-node='" + TITAN_NODE + "'] .job-limits")).isEqualTo(switch (limits) {
+            case "cgroup-v2" -> "memory and cores (cgroup v2)";
+            case "cgroup-v1" -> "memory and cores (cgroup v1)";
+            case "none" -> "none: a job can take all of the node\u2019s memory and cores (the agent\u2019s log says why)";
+            default -> throw new AssertionError("unknown job limits " + limits);
+        });
+        assertThat(browser.driver().findElements(By.cssSelector("tr[data-node='" + TITAN_NODE + "'] .gpu-isolation")))
+                .as("virtual GPUs have no device").isEmpty();
         browser.type("#reason-" + TITAN_NODE, "fan replacement");
         browser.submit("tr[data-node='" + TITAN_NODE + "'] form.drain button");
         assertThat(browser.text(".flash.success")).startsWith("Node " + TITAN_NODE + " is draining");
