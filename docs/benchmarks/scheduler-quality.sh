@@ -33,6 +33,13 @@ row "Philly 10-02 (1 day), 8x8 v100" --trace "$TRACES/philly-digest.csv" --forma
   --from 2017-10-02 --to 2017-10-03
 row "Philly 10-05 (1 day), 8x8 v100" --trace "$TRACES/philly-digest.csv" --format philly --nodes 8x8:v100-16g \
   --from 2017-10-05 --to 2017-10-06
+# Three more 1-day slices on 8x8, first run on 2026-11-27 as held-out checks of a rule search (none was tuned on them).
+row "Philly 10-08 (1 day), 8x8 v100" --trace "$TRACES/philly-digest.csv" --format philly --nodes 8x8:v100-16g \
+  --from 2017-10-08 --to 2017-10-09
+row "Philly 10-12 (1 day), 8x8 v100" --trace "$TRACES/philly-digest.csv" --format philly --nodes 8x8:v100-16g \
+  --from 2017-10-12 --to 2017-10-13
+row "Philly 10-20 (1 day), 8x8 v100" --trace "$TRACES/philly-digest.csv" --format philly --nodes 8x8:v100-16g \
+  --from 2017-10-20 --to 2017-10-21
 row "Philly 10-02..10-09 (1 week), 64x8 v100" --trace "$TRACES/philly-digest.csv" --format philly \
   --nodes 64x8:v100-16g --from 2017-10-02 --to 2017-10-09
 row "Philly whole (82,247 jobs), 250x8 v100" --trace "$TRACES/philly-digest.csv" --format philly \
