@@ -68,6 +68,14 @@ final class CgroupV1 implements JobCgroups {
                 }
                 return new Detection(null, "the agent may not write " + own + " (" + e + ")");
             }
+            // The directory may be there already, made by a root agent: an agent that is not root finds it, but
+            // cannot make a launch's cgroup in it.
+            if (!Files.isWritable(parent)) {
+                if (optional) {
+                    continue;
+                }
+                return new Detection(null, "the agent may not write " + parent);
+            }
             parents.put(controller, parent);
         }
         return new Detection(new CgroupV1(parents), null);

@@ -226,6 +226,10 @@ class AgentProcessIT {
         String out = portal.awaitLog(spec.launchId(), LogStream.STDOUT, "cuda=", WAIT);
         assertEquals("uid=65534 cuda=2,3\n", out);
         assertTrue(stderrOf(0).contains("the agent is not root: jobs run as its own user"), stderrOf(0));
+        // The machine's cgroups are root's (its vaniila directories made by root agents): it says it cannot use
+        // them at start, and its jobs run without limits rather than fail.
+        assertTrue(stderrOf(0).contains("jobs run without cgroup memory and CPU limits"), stderrOf(0));
+        assertEquals("none", portal.registrations.get(0).jobLimits());
     }
 
     @Test
