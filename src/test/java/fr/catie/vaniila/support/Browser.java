@@ -15,7 +15,6 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -87,7 +86,26 @@ public final class Browser implements AutoCloseable {
     public void submit(String css) {
         WebElement page = driver.findElement(By.tagName("html"));
         click(css);
-        waitFor(ExpectedConditions.stalenessOf(page));
+        waitFor(d -> replaced(page));
+    }
+
+    /**
+     * Whether an element's document is gone. ChromeDriver says so with a stale-element error, or, while the old
+     * document is being torn down, with "Node with given id does not belong to the document" (a plain
+     * WebDriverException, which ExpectedConditions.stalenessOf lets through: a rehearsal failed on it).
+     */
+    private static boolean replaced(WebElement element) {
+        try {
+            element.isEnabled();
+            return false;
+        } catch (org.openqa.selenium.StaleElementReferenceException e) {
+            return true;
+        } catch (org.openqa.selenium.WebDriverException e) {
+            if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+                return true;
+            }
+            throw e;
+        }
     }
 
     public <T> T waitFor(Function<WebDriver, T> condition) {
