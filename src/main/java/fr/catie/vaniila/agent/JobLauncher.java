@@ -100,9 +100,12 @@ final class JobLauncher {
         this.gpuDevices = Map.copyOf(gpuDevices);
     }
 
-    /** Whether launches are denied the device files of the GPUs that are not theirs. */
+    /**
+     * Whether launches are denied the device files of the GPUs that are not theirs: the agent gives the GPUs'
+     * devices only where its cgroups can withhold them.
+     */
     boolean confinesGpus() {
-        return cgroups.isPresent() && !gpuDevices.isEmpty();
+        return !gpuDevices.isEmpty();
     }
 
     /** Whether the agent process runs as root, read from /proc/self/status. */
