@@ -58,7 +58,7 @@ class WebAccountIT extends BrowserIT {
         int uid = api.get("/api/v1/me", apiToken).json().get("uid").asInt();
         browser.login(user, USER_PASSWORD);
         browser.find("#org-name");
-        browser.click("nav a[href='/account']");
+        browser.submit("nav a[href='/account']");
         assertThat(browser.text("h1")).isEqualTo("Account");
         assertThat(browser.text("#account-username")).isEqualTo(user);
         assertThat(browser.text("#account-org")).isEqualTo(org);
@@ -117,15 +117,15 @@ class WebAccountIT extends BrowserIT {
 
         // The language, chosen here, sticks to the next pages.
         new Select(browser.find("#lang-select")).selectByValue("fr");
-        browser.click("#lang-select ~ button");
+        browser.submit("#lang-select ~ button");
         assertThat(browser.text("h1")).isEqualTo("Compte");
         assertThat(browser.text("#account-role")).isEqualTo("Utilisateur");
-        browser.click("nav a[href='/files']");
+        browser.submit("nav a[href='/files']");
         assertThat(browser.text("h1")).isEqualTo("Fichiers");
         assertThat(browser.text("#quota-text")).isEqualTo("0 o utilisés sur 8,0 Mio, 8,0 Mio libres");
         assertThat(browser.text("#files-empty")).isEqualTo("Ce dossier est vide : envoyez des fichiers ou créez un dossier.");
         browser.screenshot("files-07-fr");
-        browser.click("nav a[href='/account']");
+        browser.submit("nav a[href='/account']");
         browser.screenshot("account-03-fr");
         browser.phoneWidth();
         assertThat(WebFilesIT.overflowing(browser)).as("wider than a phone").isEmpty();

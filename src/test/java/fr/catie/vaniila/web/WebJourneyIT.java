@@ -65,7 +65,7 @@ class WebJourneyIT extends BrowserIT {
         assertThat(browser.text("table.flavors")).contains("rtx2080ti-11g").contains("v100-16g").contains("titanrtx-24g");
         assertThat(browser.text("#main")).contains("7 nodes, 140 cores, 25 GPUs");
 
-        browser.click(".lang a[hreflang='fr']");
+        browser.submit(".lang a[hreflang='fr']");
         assertThat(browser.text("h1")).isEqualTo("Tableau de bord");
         assertThat(browser.text("form.logout button")).isEqualTo("Se déconnecter");
         assertThat(browser.text("#main")).contains("7 nœuds, 140 cœurs, 25 GPU");
