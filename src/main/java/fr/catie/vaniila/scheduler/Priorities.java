@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Computes each pending job's priority for the cycle's policy; higher is first. Built once per cycle from the
@@ -17,8 +18,18 @@ final class Priorities {
      * reclaimed for an organisation go to it (and guarantees bound how much such jobs can take).
      */
     static final long WITHIN_GUARANTEE = 10_000_000_000L;
-    /** Base priority of a starving job under fair share, plus its age in seconds: above any weighted sum. */
+    /**
+     * Added under fair share to a job on the cluster's critical path (see {@code Cycle}): below the jobs a guarantee
+     * covers, so that reclaiming still serves them, and above the starving ones.
+     */
+    static final long CRITICAL_PATH = 5_000_000_000L;
+    /** Base priority of a starving job under fair share, plus its weighted age in seconds: above any weighted sum. */
     static final long STARVING = 1_000_000_000L;
+    /**
+     * Below this wall time a starving job's wait counts up to double: the threshold of Feitelson's bounded slowdown,
+     * so that a 1-minute job is not ranked as if it had waited 360 times its length after 6 hours.
+     */
+    static final Duration SHORT_JOB = Duration.ofHours(1);
 
     private final SchedulerConfig config;
     private final ClusterSnapshot snapshot;
@@ -71,9 +82,14 @@ final class Priorities {
             case FAIRSHARE_BACKFILL:
             default:
                 if (ageSeconds >= config.starvationAge().getSeconds()) {
-                    // Waited too long: promoted ahead of fresher jobs, oldest first (Tiresias's STARVELIMIT), so
-                    // that no job, however large or however heavy its organisation, waits forever.
-                    return STARVING + ageSeconds;
+                    // Waited too long: promoted ahead of fresher jobs (Tiresias's STARVELIMIT), so that no job,
+                    // however large or however heavy its organisation, waits forever. Among them the wait of a job
+                    // shorter than SHORT_JOB counts for more, as Maui adds the expansion factor to the queue time:
+                    // an hour of wait costs a 5-minute job far more than a 2-day one, and on a backlog of days
+                    // oldest-first made a thousand such jobs queue behind long ones (average wait above FIFO's on
+                    // Philly 10-12, docs/benchmarks/scheduler.md §3). The weight stays between 1 and 2, so a job
+                    // that has waited more than twice as long as another still goes first: none waits forever.
+                    return STARVING + Math.round(ageSeconds * starvingWeight(job));
                 }
                 PriorityWeights w = config.weights();
                 double age = Math.min(1.0, ageSeconds / (double) config.maxAge().getSeconds());
@@ -81,5 +97,15 @@ final class Priorities {
                 return Math.round(w.fairShare() * fairShare(job.org()) + w.age() * age
                         + w.tier() * (tier / (double) maxTier) + w.size() * size);
         }
+    }
+
+    /** 1 + SHORT_JOB / max(wall time, SHORT_JOB): 2 for a job of an hour or less, towards 1 for long ones. */
+    double starvingWeight(JobRequest job) {
+        Optional<Duration> wall = job.wallTime().or(() -> snapshot.queue(job.queue()).map(Queue::defaultWallTime));
+        if (wall.isEmpty()) {
+            return 1;
+        }
+        long shortJob = SHORT_JOB.getSeconds();
+        return 1 + shortJob / (double) Math.max(wall.get().getSeconds(), shortJob);
     }
 }

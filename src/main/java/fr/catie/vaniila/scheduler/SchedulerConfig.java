@@ -45,13 +45,14 @@ public record SchedulerConfig(Policy policy, PriorityWeights weights, Duration u
 
     /**
      * @param policy the policy
-     * @return defaults: 7-day half-life, 1-day max age, 4 reservations (1 under {@link Policy#FIFO_BACKFILL}, which
-     *         is EASY backfill: on the Philly 10-05 slice on 8x8, 4 reservations let backfilled jobs delay an
-     *         unreserved 8-GPU job past the makespan of plain FIFO, and 1 does not), 60 s grace, LAS levels at 1 and
-     *         10 GPU-hours, starvation after 6 hours
+     * @return defaults: 7-day half-life, 1-day max age, 4 reservations (2 under {@link Policy#FIFO_BACKFILL}, EASY
+     *         backfill with a second reservation: backfilled jobs may delay any job without one past the makespan
+     *         of plain FIFO, as 4 did to an 8-GPU job on the Philly 10-05 slice on 8x8 and 1 to a 30-day job on
+     *         10-20; 2 does neither on the 32 slices of docs/benchmarks/scheduler.md §3), 60 s grace, LAS levels
+     *         at 1 and 10 GPU-hours, starvation after 6 hours
      */
     public static SchedulerConfig defaults(Policy policy) {
-        int depth = policy == Policy.FIFO_BACKFILL ? 1 : 4;
+        int depth = policy == Policy.FIFO_BACKFILL ? 2 : 4;
         return new SchedulerConfig(policy, PriorityWeights.DEFAULT, Duration.ofDays(7), Duration.ofDays(1), depth,
                 Duration.ofSeconds(60), List.of(3_600.0, 36_000.0), Duration.ofHours(6));
     }

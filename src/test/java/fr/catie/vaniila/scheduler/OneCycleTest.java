@@ -374,6 +374,79 @@ class OneCycleTest {
     }
 
     @Test
+    void underFairShareAJobLongerThanAllTheWorkLeftGoesFirst() {
+        // initech used far more than globex, so fair share ranks its job last; but its job alone outlasts all the
+        // work the cluster knows of, so every hour it waits is an hour more before the cluster is done.
+        Organisation globex = new Organisation(new OrgName("globex"), Map.of("v100-16g", new FlavorQuota(0, 8)),
+                OptionalInt.empty(), OptionalDouble.empty(), 0, 1, DecayedUsage.none(Fixtures.T0));
+        Organisation initech = new Organisation(new OrgName("initech"), Map.of("v100-16g", new FlavorQuota(0, 8)),
+                OptionalInt.empty(), OptionalDouble.empty(), 0, 1, new DecayedUsage(9e6, Fixtures.T0));
+        ClusterSnapshot base = aCluster().nodes(1, "v", 4, "v100-16g").org(globex).org(initech)
+                .running(aJob(90).org("globex").gpus(4), "v1", List.of(0, 1, 2, 3), 0, 3600).build();
+        JobRequest longJob = aJob(1).org("initech").hours(6).build();
+        List<JobRequest> fewShort = List.of(aJob(2).org("globex").build(), aJob(3).org("globex").build(),
+                aJob(4).org("globex").build());
+        List<JobRequest> pending = new java.util.ArrayList<>(List.of(longJob));
+        pending.addAll(fewShort);
+        // Work: 4 GPUs for 3540 s more, 6 GPU-hours and 3 GPU-hours pending: 3.2 h on 4 GPUs, under the job's 6 h.
+        Decision d = cycle(Policy.FAIRSHARE_BACKFILL, base.withJobs(base.running(), pending), 60);
+        assertEquals(List.of(new JobId(1), new JobId(2), new JobId(3), new JobId(4)),
+                d.pending().stream().map(PendingStatus::job).toList());
+        assertEquals(new JobId(1), d.reservations().get(0).job());
+        assertEquals(Optional.of(at(3600)), d.status(new JobId(1)).orElseThrow().estimatedStart());
+
+        // With twelve 2-hour jobs more, the work left takes 9.2 h: the 6-hour job no longer sets the end, and fair
+        // share ranks it after globex's jobs again.
+        for (int i = 5; i <= 16; i++) {
+            pending.add(aJob(i).org("globex").hours(2).build());
+        }
+        Decision more = cycle(Policy.FAIRSHARE_BACKFILL, base.withJobs(base.running(), pending), 60);
+        List<JobId> order = more.pending().stream().map(PendingStatus::job).toList();
+        assertEquals(new JobId(1), order.get(order.size() - 1), order.toString());
+        assertTrue(cycle(Policy.FIFO, base.withJobs(base.running(), pending.subList(0, 4)), 60).pending().stream()
+                .map(PendingStatus::job).toList().equals(List.of(new JobId(1), new JobId(2), new JobId(3),
+                        new JobId(4))), "FIFO keeps submit order (ties by id)");
+    }
+
+    @Test
+    void amongStarvingJobsAShortJobsWaitCountsUpToDouble() {
+        // All three have waited past the starvation age (6 h). The 10-minute job's 8 hours count 16; the 2-day jobs'
+        // 12 and 17 hours count 12.25 and 17.35: the short job passes the first but not the one that has waited more
+        // than twice as long. Plenty of work is running (4 GPUs for 100 h), so no job is on the critical path.
+        ClusterSnapshot s = aCluster().nodes(1, "v", 4, "v100-16g")
+                .running(aJob(90).gpus(4), "v1", List.of(0, 1, 2, 3), 0, 120 * 3600)
+                .pending(aJob(1).minutes(10).submitted(12 * 3600), aJob(2).hours(48).submitted(8 * 3600),
+                        aJob(3).hours(48).submitted(3 * 3600))
+                .build();
+        Decision d = cycle(Policy.FAIRSHARE_BACKFILL, s, 20 * 3600);
+        assertEquals(List.of(new JobId(3), new JobId(1), new JobId(2)),
+                d.pending().stream().map(PendingStatus::job).toList());
+        assertEquals(Priorities.STARVING + 16 * 3600, d.status(new JobId(1)).orElseThrow().priority());
+        assertEquals(List.of(new JobId(3), new JobId(2), new JobId(1)),
+                cycle(Policy.FIFO, s, 20 * 3600).pending().stream().map(PendingStatus::job).toList());
+    }
+
+    @Test
+    void aReclaimTakesLastTheJobThatWouldOutlastAllOtherWork() {
+        // 93 started last, so a reclaim would take it first; but it runs 200 h, long after all other work is done
+        // (about 52 h on these 4 GPUs): preempting it would push that end back by all it has run. 92 goes instead.
+        ClusterSnapshot s = aCluster().nodes(1, "v", 4, "v100-16g").org("acme", 2, 2).org("globex", 2, 2)
+                .running(aJob(90).org("globex").preemptible(), "v1", List.of(0), 0, 7200)
+                .running(aJob(91).org("globex").preemptible(), "v1", List.of(1), 10, 7200)
+                .running(aJob(92).org("globex").preemptible(), "v1", List.of(2), 20, 7200)
+                .running(aJob(93).org("globex").preemptible().hours(200), "v1", List.of(3), 30, 200 * 3600)
+                .pending(aJob(1).org("acme").gpus(1)).build();
+        Decision d = cycle(s);
+        assertEquals(List.of(new JobId(92)), d.preemptions().stream().map(Preemption::job).toList());
+
+        // When it is the only job that can free a GPU, it is still taken: guarantees come first.
+        ClusterSnapshot only = aCluster().nodes(1, "v", 1, "v100-16g").org("acme", 1, 0).org("globex", 0, 1)
+                .running(aJob(93).org("globex").preemptible().hours(200), "v1", List.of(0), 30, 200 * 3600)
+                .pending(aJob(1).org("acme").gpus(1)).build();
+        assertEquals(List.of(new JobId(93)), cycle(only).preemptions().stream().map(Preemption::job).toList());
+    }
+
+    @Test
     void aGuaranteeCoversOnlyTheJobsItHasRoomFor() {
         // acme is under its guarantee of 1 with three jobs waiting: only the first is covered, the other two would
         // borrow. initech (no guarantee) has a job that has waited past the starvation age, so it goes before acme's borrowing jobs and gets
