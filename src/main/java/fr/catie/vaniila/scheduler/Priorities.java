@@ -19,8 +19,9 @@ final class Priorities {
      */
     static final long WITHIN_GUARANTEE = 10_000_000_000L;
     /**
-     * Added under fair share to a job on the cluster's critical path (see {@code Cycle}): below the jobs a guarantee
-     * covers, so that reclaiming still serves them, and above the starving ones.
+     * Base priority under fair share of a job on the cluster's critical path, plus its wall time in seconds (see
+     * {@code Cycle.criticalPath}): below the jobs a guarantee covers, so that reclaiming still serves them, and above
+     * the starving ones.
      */
     static final long CRITICAL_PATH = 5_000_000_000L;
     /** Base priority of a starving job under fair share, plus its weighted age in seconds: above any weighted sum. */
@@ -83,8 +84,8 @@ final class Priorities {
             default:
                 if (ageSeconds >= config.starvationAge().getSeconds()) {
                     // Waited too long: promoted ahead of fresher jobs (Tiresias's STARVELIMIT), so that no job,
-                    // however large or however heavy its organisation, waits forever. Among them the wait of a job
-                    // shorter than SHORT_JOB counts for more, as Maui adds the expansion factor to the queue time:
+                    // however large or however heavy its organisation, waits forever. Among them the shorter a job,
+                    // the more its wait counts, up to double, as Maui adds the expansion factor to the queue time:
                     // an hour of wait costs a 5-minute job far more than a 2-day one, and on a backlog of days
                     // oldest-first made a thousand such jobs queue behind long ones (average wait above FIFO's on
                     // Philly 10-12, docs/benchmarks/scheduler.md §3). The weight stays between 1 and 2, so a job
