@@ -190,7 +190,7 @@ final class Cycle {
      * done, were no GPU ever idle, after that GPU-time over the cluster's GPUs. A pending job longer than that ends
      * last however the rest is ordered, so each hour it waits is an hour more before the cluster is done, with GPUs
      * idle at the end: fair share runs such jobs first (the longest-processing-time-first rule for the makespan).
-     * Fair-share order delayed such jobs by 12 to 46 hours on four Philly 1-day slices and lowered GPU allocation
+     * Fair-share order delayed such jobs by 8 to 46 hours on four Philly 1-day slices and lowered GPU allocation
      * below FIFO's (docs/benchmarks/scheduler.md §3).
      */
     private boolean[] criticalPath(List<JobRequest> pending) {
