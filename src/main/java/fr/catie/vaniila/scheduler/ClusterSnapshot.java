@@ -1,5 +1,6 @@
 package fr.catie.vaniila.scheduler;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,14 @@ public final class ClusterSnapshot {
     /** @param name a queue name @return the queue if declared */
     public Optional<Queue> queue(QueueName name) {
         return Optional.ofNullable(queueByName.get(name));
+    }
+
+    /**
+     * @param job a job
+     * @return its wall time: its own, or its queue's default; empty when its queue is unknown
+     */
+    public Optional<Duration> wallTime(JobRequest job) {
+        return job.wallTime().or(() -> queue(job.queue()).map(Queue::defaultWallTime));
     }
 
     /** @param name an organisation name @return the organisation if known */

@@ -220,8 +220,7 @@ final class Cycle {
 
     /** The job's wall time in seconds: its own, or its queue's default; 0 when its queue is unknown. */
     private long wallSeconds(JobRequest job) {
-        return job.wallTime().or(() -> snapshot.queue(job.queue()).map(Queue::defaultWallTime))
-                .map(Duration::getSeconds).orElse(0L);
+        return snapshot.wallTime(job).map(Duration::getSeconds).orElse(0L);
     }
 
     /** Why a job stays pending this cycle; null when it starts. */

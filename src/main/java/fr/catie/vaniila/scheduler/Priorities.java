@@ -101,8 +101,8 @@ final class Priorities {
     }
 
     /** 1 + SHORT_JOB / max(wall time, SHORT_JOB): 2 for a job of an hour or less, towards 1 for long ones. */
-    double starvingWeight(JobRequest job) {
-        Optional<Duration> wall = job.wallTime().or(() -> snapshot.queue(job.queue()).map(Queue::defaultWallTime));
+    private double starvingWeight(JobRequest job) {
+        Optional<Duration> wall = snapshot.wallTime(job);
         if (wall.isEmpty()) {
             return 1;
         }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,12 @@ class OneCycleTest {
 
     private static Decision cycle(Policy policy, ClusterSnapshot s, long nowS) {
         return new Scheduler(SchedulerConfig.defaults(policy)).schedule(s, at(nowS));
+    }
+
+    /** An organisation without a guarantee on v100-16g, borrowing up to 8, with this past usage. */
+    private static Organisation borrower(String name, DecayedUsage usage) {
+        return new Organisation(new OrgName(name), Map.of("v100-16g", new FlavorQuota(0, 8)), OptionalInt.empty(),
+                OptionalDouble.empty(), 0, 1, usage);
     }
 
     private static Decision cycle(ClusterSnapshot s) {
@@ -377,16 +384,14 @@ class OneCycleTest {
     void underFairShareAJobLongerThanAllTheWorkLeftGoesFirst() {
         // initech used far more than globex, so fair share ranks its job last; but its job alone outlasts all the
         // work the cluster knows of, so every hour it waits is an hour more before the cluster is done.
-        Organisation globex = new Organisation(new OrgName("globex"), Map.of("v100-16g", new FlavorQuota(0, 8)),
-                OptionalInt.empty(), OptionalDouble.empty(), 0, 1, DecayedUsage.none(Fixtures.T0));
-        Organisation initech = new Organisation(new OrgName("initech"), Map.of("v100-16g", new FlavorQuota(0, 8)),
-                OptionalInt.empty(), OptionalDouble.empty(), 0, 1, new DecayedUsage(9e6, Fixtures.T0));
+        Organisation globex = borrower("globex", DecayedUsage.none(Fixtures.T0));
+        Organisation initech = borrower("initech", new DecayedUsage(9e6, Fixtures.T0));
         ClusterSnapshot base = aCluster().nodes(1, "v", 4, "v100-16g").org(globex).org(initech)
                 .running(aJob(90).org("globex").gpus(4), "v1", List.of(0, 1, 2, 3), 0, 3600).build();
         JobRequest longJob = aJob(1).org("initech").hours(6).build();
         List<JobRequest> fewShort = List.of(aJob(2).org("globex").build(), aJob(3).org("globex").build(),
                 aJob(4).org("globex").build());
-        List<JobRequest> pending = new java.util.ArrayList<>(List.of(longJob));
+        List<JobRequest> pending = new ArrayList<>(List.of(longJob));
         pending.addAll(fewShort);
         // Work: 4 GPUs for 3540 s more, 6 GPU-hours and 3 GPU-hours pending: 3.2 h on 4 GPUs, under the job's 6 h.
         Decision d = cycle(Policy.FAIRSHARE_BACKFILL, base.withJobs(base.running(), pending), 60);
@@ -471,10 +476,8 @@ class OneCycleTest {
     void underFairShareAJobKeepsItsReservationUntilItStarts() {
         // initech used far more than globex, so globex's job ranks first; but initech's job was given a
         // reservation by the previous cycle: it keeps it, and the start it was told stays true.
-        Organisation globex = new Organisation(new OrgName("globex"), Map.of("v100-16g", new FlavorQuota(0, 8)),
-                OptionalInt.empty(), OptionalDouble.empty(), 0, 1, DecayedUsage.none(Fixtures.T0));
-        Organisation initech = new Organisation(new OrgName("initech"), Map.of("v100-16g", new FlavorQuota(0, 8)),
-                OptionalInt.empty(), OptionalDouble.empty(), 0, 1, new DecayedUsage(9e6, Fixtures.T0));
+        Organisation globex = borrower("globex", DecayedUsage.none(Fixtures.T0));
+        Organisation initech = borrower("initech", new DecayedUsage(9e6, Fixtures.T0));
         ClusterSnapshot s = aCluster().nodes(1, "v", 4, "v100-16g").org(globex).org(initech)
                 .running(aJob(90).org("globex").gpus(4), "v1", List.of(0, 1, 2, 3), 0, 3600)
                 .build();
